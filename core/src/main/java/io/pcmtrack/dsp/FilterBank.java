@@ -1,0 +1,195 @@
+package io.pcmtrack.dsp;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Immutable coefficient tables of the {@link Resampler}'s filter: one exact table per reduced rate ratio
+ * {@code up/down} (output/input), shared by every resampler with that ratio through a small LRU cache, and
+ * one finely sampled copy of the kernel, built on first use and shared by all ratios whose exact table
+ * would exceed {@link #MAX_EXACT_BYTES}.
+ *
+ * <p>The kernel {@code h} is a Kaiser-windowed sinc in samples of the lower of the two rates: half-length
+ * {@link #HALF_LENGTH}, shape {@link #BETA}, -6 dB at {@link #CUTOFF}, scaled to unit DC gain. In input
+ * samples it is {@code r h(r t)} with {@code r = min(1, up/down)}, reaching {@link #span} frames each side.
+ *
+ * <p>Exact table: position {@code s} of a period of {@link #period} outputs sits at input time
+ * {@code baseOffset[s] + ((s * down) mod up) / up} from the period's start. Positions form groups of
+ * {@link #LANES}; a group reads one window of {@link #window} frames starting where its first output's
+ * taps start, with coefficients tap-major, lane-minor ({@code coefs[(g * window + i) * LANES + lane]}) and
+ * zero wherever a lane's own {@code 2 * span} taps do not reach. One load of input then feeds four
+ * independent multiply-adds from one contiguous coefficient stream. The period is {@code up} (the last group may be
+ * short) or, for small {@code up}, the least multiple of {@code up} and 4 (every group full).
+ *
+ * <p>Memory: {@code ceil(period / 4) * 4 * window * 8} bytes per exact table (44100/48000: 107 KB; 8000 to
+ * 48000: 8 KB; 48000 to 16000: 8 KB), at most 1 MiB, at most {@value #CACHE_CAPACITY} cached; the fine
+ * rows are 166 KB.
+ */
+final class FilterBank {
+    /** Kernel half-length in samples of the lower rate: the lookahead, 5 ms at 8 kHz. */
+    static final int HALF_LENGTH = 40;
+    /** Kaiser shape: with {@link #CUTOFF}, -135.6 dB at 0.55 of the lower rate and less above. */
+    static final double BETA = 14.0;
+    /** -6 dB point in cycles per lower-rate sample; puts -1 dB at 0.946 of Nyquist. */
+    static final double CUTOFF = 0.491;
+    /** Outputs computed together by one pass over the input window. */
+    static final int LANES = 4;
+    /** Kernel samples per lower-rate sample in the shared fine rows (quadratic interpolation between them). */
+    static final int FINE_PHASES = 256;
+    /** Ratios whose exact table would be larger use the shared fine rows. */
+    static final long MAX_EXACT_BYTES = 1L << 20;
+    /** Exact tables kept in the cache; instances keep theirs alive after eviction. */
+    static final int CACHE_CAPACITY = 16;
+
+    private static final double GAIN = integral();
+    private static final Map<Long, FilterBank> CACHE = new LinkedHashMap<>(32, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, FilterBank> eldest) {
+            return size() > CACHE_CAPACITY;
+        }
+    };
+
+    final int up;
+    final int down;
+    final int span;
+    final int window;
+    final int period;
+    /** Input frames per period: {@code period * down / up}. */
+    final long periodAdvance;
+    /** {@code floor(s * down / up)} for s in 0..period: each position's window base relative to its period. */
+    final int[] baseOffset;
+    final double[] coefs;
+
+    private FilterBank(int up, int down, int period, int window) {
+        this.up = up;
+        this.down = down;
+        this.span = span(up, down);
+        this.period = period;
+        this.window = window;
+        this.periodAdvance = (long) period * down / up;
+        this.baseOffset = new int[period + 1];
+        for (int s = 0; s <= period; s++) {
+            baseOffset[s] = (int) ((long) s * down / up);
+        }
+        int groups = (period + LANES - 1) / LANES;
+        this.coefs = new double[groups * window * LANES];
+        double r = scale(up, down);
+        for (int s = 0; s < period; s++) {
+            int g = s / LANES;
+            int lane = s % LANES;
+            int delta = baseOffset[s] - baseOffset[g * LANES];
+            double phase = (double) ((long) s * down % up) / up;
+            for (int j = 0; j < 2 * span; j++) {
+                double t = phase + (span - 1 - j);
+                coefs[(g * window + delta + j) * LANES + lane] = r * kernel(r * t);
+            }
+        }
+    }
+
+    /** Input frames the kernel reaches on each side of an output's time. */
+    static int span(int up, int down) {
+        return down > up ? (int) (((long) HALF_LENGTH * down + up - 1) / up) : HALF_LENGTH;
+    }
+
+    /** Kernel stretch: 1 when upsampling, output/input when downsampling. */
+    static double scale(int up, int down) {
+        return down > up ? (double) up / down : 1.0;
+    }
+
+    /** The unit-gain kernel at {@code u} lower-rate samples from its centre. */
+    static double kernel(double u) {
+        return KaiserWindow.sinc(u, CUTOFF, HALF_LENGTH, BETA) / GAIN;
+    }
+
+    /**
+     * The shared exact table for {@code up/down} (coprime), or null if it would exceed
+     * {@link #MAX_EXACT_BYTES}. Thread-safe; a table is built at most a few times under a race and
+     * the first one stored wins.
+     */
+    static FilterBank exact(int up, int down) {
+        int span = span(up, down);
+        // A short last group wastes at most 3 of every up lanes: worth a 4x smaller table once up is large.
+        int period = up % LANES == 0 || up >= 32 ? up : up * (LANES / gcd(up, LANES));
+        if (tableBytes(period, span, up, down) > MAX_EXACT_BYTES) {
+            return null;
+        }
+        Long key = ((long) up << 32) | down;
+        synchronized (CACHE) {
+            FilterBank cached = CACHE.get(key);
+            if (cached != null) {
+                return cached;
+            }
+        }
+        FilterBank built = new FilterBank(up, down, period, window(period, span, up, down));
+        synchronized (CACHE) {
+            FilterBank raced = CACHE.putIfAbsent(key, built);
+            return raced != null ? raced : built;
+        }
+    }
+
+    /** Bytes held by this table's arrays. */
+    long bytes() {
+        return 8L * coefs.length + 4L * baseOffset.length;
+    }
+
+    /**
+     * The kernel at {@link #FINE_PHASES} points per lower-rate sample, as rows for unit-spaced taps:
+     * row {@code q + 1} (q = -1..FINE_PHASES + 1) holds {@code h(q / FINE_PHASES + HALF_LENGTH - 1 - j)} for
+     * j = 0..2 * HALF_LENGTH - 1, so the taps of any fractional position are a quadratic blend of three
+     * consecutive rows. Built once, on first use.
+     */
+    static double[] fineRows() {
+        return FineRows.TABLE;
+    }
+
+    private static final class FineRows {
+        static final double[] TABLE = build();
+
+        private static double[] build() {
+            int taps = 2 * HALF_LENGTH;
+            double[] t = new double[(FINE_PHASES + 3) * taps];
+            for (int q = -1; q <= FINE_PHASES + 1; q++) {
+                for (int j = 0; j < taps; j++) {
+                    t[(q + 1) * taps + j] = kernel((double) q / FINE_PHASES + HALF_LENGTH - 1 - j);
+                }
+            }
+            return t;
+        }
+    }
+
+    private static int window(int period, int span, int up, int down) {
+        int widest = 0;
+        for (int s0 = 0; s0 < period; s0 += LANES) {
+            int last = Math.min(s0 + LANES, period) - 1;
+            widest = Math.max(widest, (int) ((long) last * down / up - (long) s0 * down / up));
+        }
+        return 2 * span + widest;
+    }
+
+    private static long tableBytes(int period, int span, int up, int down) {
+        long widest = ((long) (LANES - 1) * down + up - 1) / up;
+        long groups = (period + LANES - 1) / LANES;
+        return groups * LANES * (2L * span + widest) * 8L;
+    }
+
+    /** Integral of the raw kernel (its DC gain for any tap spacing), by a Riemann sum that is exact for a band-limited function. */
+    private static double integral() {
+        int steps = 64;
+        double sum = 0.0;
+        for (int m = -HALF_LENGTH * steps + 1; m < HALF_LENGTH * steps; m++) {
+            sum += KaiserWindow.sinc((double) m / steps, CUTOFF, HALF_LENGTH, BETA);
+        }
+        return sum / steps;
+    }
+
+    static int gcd(int a, int b) {
+        while (b != 0) {
+            int t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+}

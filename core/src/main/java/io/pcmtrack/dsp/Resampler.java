@@ -1,0 +1,528 @@
+package io.pcmtrack.dsp;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Streaming band-limited sample-rate converter for interleaved float audio: a Kaiser-windowed sinc
+ * polyphase filter, evaluated in double precision and rounded to float once per output sample.
+ *
+ * <p><b>Filter.</b> One kernel for every rate pair, defined in samples of the lower of the two rates:
+ * 80 taps (half-length 40), Kaiser beta 14, -6 dB at 0.491 of the lower rate. Response: -0.013 dB at 0.45
+ * of the lower rate, -1 dB at 0.946 of the lower Nyquist, -135 dB or less from 0.55 of the lower rate up,
+ * so the image (upsampling) or alias (downsampling) of any tone up to 0.45 of the lower rate is below
+ * -135 dB. When downsampling the kernel is stretched to the output rate and spans {@code 80 * in/out}
+ * input frames. Sums run in double: float accumulation over 80 to 500 taps would put rounding noise
+ * near -130 dB.
+ *
+ * <p><b>Phases.</b> Output {@code k} sits at input time {@code k * inRate / outRate} exactly: the kernel is
+ * centred on it, nothing is shifted. With the ratio reduced to {@code up/down} there are {@code up}
+ * fractional positions. When their table fits in 1 MiB (every common pair: 44100 to 48000 has 160
+ * phases, 107 KB) each phase has its own exact coefficients, stored so that four consecutive outputs are
+ * computed in one pass over the input. Otherwise (44101 to 48000, 7999 to 48000, ...) the coefficients
+ * are a quadratic (3-point Lagrange) interpolation between samples of the kernel taken at 256 points per
+ * lower-rate sample, one 166 KB table for all such ratios; the interpolation error is at most -141 dB
+ * at 0.45 of the lower rate and falls 18 dB per octave below that. Such downsampling runs in transposed
+ * form (each input is added into the outputs it reaches), which needs one interpolated row per input
+ * instead of one per tap.
+ *
+ * <p><b>Delay.</b> {@link #delayFrames()} input frames of lookahead: 40 when upsampling (5 ms at 8 kHz,
+ * 0.9 ms at 44.1 kHz), {@code ceil(40 * in/out)} when downsampling (40 output periods). Input before the
+ * start of a stream and, in {@link #finish}, after its end counts as zeros.
+ *
+ * <p><b>Memory.</b> Coefficient tables are immutable and shared by all instances with the same reduced
+ * ratio through a bounded cache ({@link FilterBank}). An instance holds a float history of
+ * {@code window + max(256, window)} frames per channel, where the window is 80 to 84 frames when upsampling
+ * and about {@code 80 * in/out} when downsampling (1.4 KB per channel for 44100 to 48000; 2 KB for 48000
+ * to 16000); in transposed form instead 336 pending double sums per channel (2.7 KB) and one 80-tap row.
+ *
+ * <p><b>Use.</b> One thread at a time per instance. {@link #process} consumes all the input it is given
+ * and writes every output frame that the input so far determines; {@link #finish} writes the tail of the
+ * stream and makes the instance ready for the next one; {@link #reset} drops a stream. None of them
+ * allocates. Output depends only on the input samples, not on how they were split into calls: for finite
+ * input it is bit-identical for any chunking. A NaN or infinite sample spoils the outputs within the
+ * kernel's reach. Equal rates copy the input through with no delay.
+ */
+public final class Resampler {
+    /** Lowest accepted sample rate, Hz. */
+    public static final int MIN_RATE = 1000;
+    /** Highest accepted sample rate, Hz. */
+    public static final int MAX_RATE = 768_000;
+    /** Most channels per instance. */
+    public static final int MAX_CHANNELS = 32;
+
+    private static final int LANES = FilterBank.LANES;
+    private static final int HALF = FilterBank.HALF_LENGTH;
+    private static final int PHASES = FilterBank.FINE_PHASES;
+    /** Free frames after each compaction: keeps the copying to at most about one sample per input sample. */
+    private static final int HEADROOM = 256;
+
+    private final int inRate;
+    private final int outRate;
+    private final int channels;
+    /** Reduced ratio: {@code up} outputs per {@code down} inputs. */
+    private final int up;
+    private final int down;
+    private final int span;
+    private final boolean copy;
+    /** Exact coefficients, or null: then {@link #fine} rows. */
+    private final FilterBank bank;
+    private final double[] fine;
+    /** Downsampling off the fine rows: each input is scattered into the outputs it reaches. */
+    private final boolean scatter;
+    private final int capacity;
+    /** Gathering (all but scatter): planar input history, channel c's frames at {@code [c * capacity, c * capacity + fill)}. */
+    private final float[] history;
+    /** Scatter: planar partial sums of outputs {@code pendingStart..}, channel c's at {@code [c * capacity, ..)}. */
+    private final double[] pending;
+    /** Scatter: one input's taps. */
+    private final double[] row;
+
+    private long totalIn;
+    private long produced;
+    /** Gathering: input frame held at {@code history[c * capacity]}, and frames held per channel. */
+    private long histStart;
+    private int fill;
+    /** Exact: input frame where the current period of outputs starts, and the position in that period. */
+    private long periodBase;
+    private int pos;
+    /** Fine upsampling: input time of the next output, {@code base + phase / up}. */
+    private long base;
+    private int phase;
+    /** Scatter: output time of the next input, {@code inputTime + inputPhase / down}. */
+    private long inputTime;
+    private int inputPhase;
+    private long pendingStart;
+
+    /**
+     * @param inRate   input sample rate, {@value #MIN_RATE}..{@value #MAX_RATE} Hz
+     * @param outRate  output sample rate, {@value #MIN_RATE}..{@value #MAX_RATE} Hz
+     * @param channels interleaved channels, 1..{@value #MAX_CHANNELS}
+     * @throws IllegalArgumentException naming the first value out of range and the range
+     */
+    public Resampler(int inRate, int outRate, int channels) {
+        checkRate("inRate", inRate);
+        checkRate("outRate", outRate);
+        if (channels < 1 || channels > MAX_CHANNELS) {
+            throw new IllegalArgumentException("channels must be 1.." + MAX_CHANNELS + ", got " + channels);
+        }
+        this.inRate = inRate;
+        this.outRate = outRate;
+        this.channels = channels;
+        int g = FilterBank.gcd(inRate, outRate);
+        this.up = outRate / g;
+        this.down = inRate / g;
+        this.copy = inRate == outRate;
+        this.span = copy ? 0 : FilterBank.span(up, down);
+        this.bank = copy ? null : FilterBank.exact(up, down);
+        this.fine = copy || bank != null ? null : FilterBank.fineRows();
+        this.scatter = fine != null && down > up;
+        if (copy) {
+            capacity = 0;
+        } else if (scatter) {
+            capacity = 2 * HALF + HEADROOM;
+        } else {
+            int window = bank != null ? bank.window : 2 * span;
+            capacity = window + Math.max(HEADROOM, window);
+        }
+        this.history = copy || scatter ? null : new float[capacity * channels];
+        this.pending = scatter ? new double[capacity * channels] : null;
+        this.row = scatter ? new double[2 * HALF] : null;
+        reset();
+    }
+
+    private static void checkRate(String name, int rate) {
+        if (rate < MIN_RATE || rate > MAX_RATE) {
+            throw new IllegalArgumentException(name + " must be " + MIN_RATE + ".." + MAX_RATE + " Hz, got " + rate);
+        }
+    }
+
+    /** Input sample rate, Hz. */
+    public int inRate() {
+        return inRate;
+    }
+
+    /** Output sample rate, Hz. */
+    public int outRate() {
+        return outRate;
+    }
+
+    /** Interleaved channels in and out. */
+    public int channels() {
+        return channels;
+    }
+
+    /**
+     * Lookahead in input frames: the output at input time {@code t} is written once input frame
+     * {@code floor(t) + delayFrames()} (counting from 0) has been given. 0 for equal rates.
+     */
+    public int delayFrames() {
+        return span;
+    }
+
+    /**
+     * Most frames {@link #process} returns for {@code inFrames} input frames:
+     * {@code floor(inFrames * outRate / inRate) + 1}, or {@code inFrames} for equal rates.
+     *
+     * @throws IllegalArgumentException if {@code inFrames} is negative or the bound times the channel
+     *                                  count exceeds {@link Integer#MAX_VALUE}
+     */
+    public int maxOutputFrames(int inFrames) {
+        if (inFrames < 0) {
+            throw new IllegalArgumentException("inFrames must be >= 0, got " + inFrames);
+        }
+        long frames = copy ? inFrames : (long) inFrames * outRate / inRate + 1;
+        if (frames * channels > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("inFrames too large: " + inFrames);
+        }
+        return (int) frames;
+    }
+
+    /** Most frames {@link #finish} writes: {@code ceil(delayFrames() * outRate / inRate)}. */
+    public int maxFinishFrames() {
+        return (int) (((long) span * outRate + inRate - 1) / inRate);
+    }
+
+    /**
+     * Consumes {@code inFrames} interleaved frames from {@code in[inOffset..]} and writes every output frame
+     * they complete, interleaved, to {@code out[outOffset..]}. The two ranges must not overlap.
+     *
+     * @return frames written, at most {@link #maxOutputFrames(int) maxOutputFrames(inFrames)}
+     * @throws IndexOutOfBoundsException if the input range is outside {@code in}, or {@code out} has fewer
+     *                                   than {@code maxOutputFrames(inFrames) * channels()} floats from
+     *                                   {@code outOffset}; nothing is consumed then
+     */
+    public int process(float[] in, int inOffset, int inFrames, float[] out, int outOffset) {
+        int room = maxOutputFrames(inFrames) * channels;
+        Objects.checkFromIndexSize(inOffset, inFrames * channels, in.length);
+        Objects.checkFromIndexSize(outOffset, room, out.length);
+        if (copy) {
+            System.arraycopy(in, inOffset, out, outOffset, inFrames * channels);
+            return inFrames;
+        }
+        if (scatter) {
+            return scatter(in, inOffset, inFrames, out, outOffset);
+        }
+        int written = 0;
+        int consumed = 0;
+        while (consumed < inFrames) {
+            if (fill == capacity) {
+                compactHistory();
+            }
+            int n = Math.min(inFrames - consumed, capacity - fill);
+            append(in, inOffset + consumed * channels, n);
+            consumed += n;
+            totalIn += n;
+            written += gather(out, outOffset + written * channels, Long.MAX_VALUE);
+        }
+        return written;
+    }
+
+    /**
+     * Ends the stream: writes the outputs still owed, computed as if zeros followed the input, so that the
+     * frames written since construction or the last {@link #reset()}/{@code finish()} total exactly
+     * {@code round(totalIn * outRate / inRate)} (halves rounded up); then resets.
+     *
+     * @return frames written, at most {@link #maxFinishFrames()}
+     * @throws IndexOutOfBoundsException if {@code out} has fewer than {@code maxFinishFrames() * channels()}
+     *                                   floats from {@code outOffset}; the state is kept then
+     */
+    public int finish(float[] out, int outOffset) {
+        Objects.checkFromIndexSize(outOffset, maxFinishFrames() * channels, out.length);
+        if (copy) {
+            return 0;
+        }
+        long owed = totalIn / down * up + ((totalIn % down) * 2 * up + down) / (2L * down);
+        int written;
+        if (scatter) {
+            // zeros add nothing: the pending sums are already final
+            written = emit(out, outOffset, owed);
+        } else {
+            written = 0;
+            while (produced < owed) {
+                if (fill == capacity) {
+                    compactHistory();
+                }
+                for (int c = 0; c < channels; c++) {
+                    Arrays.fill(history, c * capacity + fill, (c + 1) * capacity, 0f);
+                }
+                fill = capacity;
+                written += gather(out, outOffset + written * channels, owed);
+            }
+        }
+        reset();
+        return written;
+    }
+
+    /** Forgets all input and position: the next {@link #process} starts a new stream, as on a new instance. */
+    public void reset() {
+        if (copy) {
+            return;
+        }
+        totalIn = 0;
+        produced = 0;
+        if (scatter) {
+            Arrays.fill(pending, 0.0);
+            // outputs before the stream start take the first inputs' contributions and are never written
+            pendingStart = 1 - HALF;
+            inputTime = 0;
+            inputPhase = 0;
+            return;
+        }
+        Arrays.fill(history, 0f);
+        histStart = 1 - span;
+        fill = span - 1;
+        periodBase = 0;
+        pos = 0;
+        base = 0;
+        phase = 0;
+    }
+
+    private void append(float[] in, int offset, int frames) {
+        if (channels == 1) {
+            System.arraycopy(in, offset, history, fill, frames);
+        } else {
+            for (int c = 0; c < channels; c++) {
+                int h = c * capacity + fill;
+                for (int f = 0, i = offset + c; f < frames; f++, i += channels) {
+                    history[h + f] = in[i];
+                }
+            }
+        }
+        fill += frames;
+    }
+
+    /** Drops the frames no future output reads, moving the rest to the front. */
+    private void compactHistory() {
+        long oldest = (bank != null ? periodBase + bank.baseOffset[pos] : base) - span + 1;
+        int drop = (int) (oldest - histStart);
+        for (int c = 0; c < channels; c++) {
+            int h = c * capacity;
+            System.arraycopy(history, h + drop, history, h, fill - drop);
+        }
+        fill -= drop;
+        histStart = oldest;
+    }
+
+    /** Writes every output whose taps the history holds, up to a total of {@code limit} since reset. */
+    private int gather(float[] out, int outOffset, long limit) {
+        return bank != null ? gatherExact(out, outOffset, limit) : gatherFine(out, outOffset, limit);
+    }
+
+    private int gatherExact(float[] out, int outOffset, long limit) {
+        FilterBank b = bank;
+        double[] k = b.coefs;
+        int[] baseOffset = b.baseOffset;
+        float[] h = history;
+        int window = b.window;
+        int period = b.period;
+        int advance = (int) b.periodAdvance;
+        int taps = 2 * span;
+        int ch = channels;
+        int cap = capacity;
+        int held = fill;
+        int s = pos;
+        long done = produced;
+        // window start of position 0 of the current period, as an index into each channel's history
+        int periodStart = (int) (periodBase - histStart) - span + 1;
+        int o = outOffset;
+        while (done < limit) {
+            int x = periodStart + baseOffset[s];
+            int lanes = Math.min(LANES, period - s);
+            if ((s & (LANES - 1)) == 0 && x + window <= held && done + lanes <= limit) {
+                int co = s * window;
+                for (int c = 0; c < ch; c++) {
+                    group(k, co, h, c * cap + x, window, out, o + c, ch, lanes);
+                }
+            } else if (x + taps <= held) {
+                lanes = 1;
+                int first = s & -LANES;
+                int co = first * window + (baseOffset[s] - baseOffset[first]) * LANES + (s - first);
+                for (int c = 0; c < ch; c++) {
+                    out[o + c] = (float) strided(k, co, h, c * cap + x, taps);
+                }
+            } else {
+                break;
+            }
+            done += lanes;
+            o += lanes * ch;
+            s += lanes;
+            if (s == period) {
+                s = 0;
+                periodStart += advance;
+            }
+        }
+        int written = (int) (done - produced);
+        produced = done;
+        pos = s;
+        periodBase = histStart + periodStart + span - 1;
+        return written;
+    }
+
+    /** Four outputs from one window: coefficients tap-major, lane-minor; one load of x feeds four independent sums. */
+    private static void group(double[] k, int co, float[] h, int x, int window,
+                              float[] out, int o, int stride, int lanes) {
+        double a0 = 0.0;
+        double a1 = 0.0;
+        double a2 = 0.0;
+        double a3 = 0.0;
+        for (int i = 0, j = co; i < window; i++, j += LANES) {
+            double v = h[x + i];
+            a0 += k[j] * v;
+            a1 += k[j + 1] * v;
+            a2 += k[j + 2] * v;
+            a3 += k[j + 3] * v;
+        }
+        out[o] = (float) a0;
+        if (lanes > 1) {
+            out[o + stride] = (float) a1;
+            if (lanes > 2) {
+                out[o + 2 * stride] = (float) a2;
+                if (lanes > 3) {
+                    out[o + 3 * stride] = (float) a3;
+                }
+            }
+        }
+    }
+
+    /**
+     * One lane of a group over its own taps only. Equal to that lane of {@link #group} bit for bit on
+     * finite input: the group adds only exact zeros besides, and a sum started at +0 is never -0.
+     */
+    private static double strided(double[] k, int co, float[] h, int x, int taps) {
+        double a = 0.0;
+        for (int i = 0; i < taps; i++) {
+            a += k[co + i * LANES] * h[x + i];
+        }
+        return a;
+    }
+
+    private int gatherFine(float[] out, int outOffset, long limit) {
+        int taps = 2 * span;
+        long end = histStart + fill;
+        int written = 0;
+        while (produced < limit) {
+            long start = base - span + 1;
+            if (start + taps > end) {
+                break;
+            }
+            double g = (double) phase / up * PHASES;
+            double q = Math.rint(g);
+            double d = g - q;
+            double w0 = 0.5 * d * (d - 1);
+            double w1 = 1 - d * d;
+            double w2 = 0.5 * d * (d + 1);
+            int r = (int) q * taps;
+            int x = (int) (start - histStart);
+            int o = outOffset + written * channels;
+            for (int c = 0; c < channels; c++) {
+                out[o + c] = (float) blended(fine, r, taps, w0, w1, w2, history, c * capacity + x);
+            }
+            written++;
+            produced++;
+            phase += down % up;
+            base += down / up;
+            if (phase >= up) {
+                phase -= up;
+                base++;
+            }
+        }
+        return written;
+    }
+
+    /**
+     * Upsampling off the exact table: the taps are unit-spaced kernel samples, so the output is a quadratic
+     * (3-point Lagrange) blend of the dot products with the three fine rows nearest the phase, all three
+     * summed in one pass over the input.
+     */
+    private static double blended(double[] t, int r, int taps, double w0, double w1, double w2, float[] h, int x) {
+        double a0 = 0.0;
+        double a1 = 0.0;
+        double a2 = 0.0;
+        for (int i = 0; i < taps; i++) {
+            double v = h[x + i];
+            a0 += t[r + i] * v;
+            a1 += t[r + taps + i] * v;
+            a2 += t[r + 2 * taps + i] * v;
+        }
+        return w0 * a0 + w1 * a1 + w2 * a2;
+    }
+
+    /**
+     * Downsampling off the exact table, in transposed form: input {@code n} lies at output time
+     * {@code w = n * out/in} and adds {@code r h(o - w) x[n]} to the 80 outputs {@code o} within the kernel's
+     * reach. Those taps are unit-spaced in output samples, so one quadratic blend of three fine rows gives
+     * them all, where gathering would need a separate interpolation for each of {@code 80 * in/out} taps.
+     * An output is final, and written, once the inputs have moved past its reach. Each pending sum adds its
+     * inputs in arrival order, so chunking does not change it.
+     */
+    private int scatter(float[] in, int inOffset, int inFrames, float[] out, int outOffset) {
+        int taps = 2 * HALF;
+        double gain = (double) up / down;
+        double[] t = fine;
+        double[] k = row;
+        double[] p = pending;
+        int written = 0;
+        for (int f = 0; f < inFrames; f++) {
+            long first = inputTime - HALF + 1;
+            if (first - pendingStart + taps > capacity) {
+                written += emit(out, outOffset + written * channels, first);
+                compactPending();
+            }
+            double g = (double) inputPhase / down * PHASES;
+            double q = Math.rint(g);
+            double d = g - q;
+            double w0 = 0.5 * d * (d - 1);
+            double w1 = 1 - d * d;
+            double w2 = 0.5 * d * (d + 1);
+            int r = (int) q * taps;
+            for (int j = 0; j < taps; j++) {
+                k[j] = w0 * t[r + j] + w1 * t[r + taps + j] + w2 * t[r + 2 * taps + j];
+            }
+            int a = (int) (first - pendingStart);
+            for (int c = 0; c < channels; c++) {
+                double v = gain * in[inOffset + f * channels + c];
+                int o = c * capacity + a;
+                for (int j = 0; j < taps; j++) {
+                    p[o + j] += k[j] * v;
+                }
+            }
+            inputPhase += up;
+            if (inputPhase >= down) {
+                inputPhase -= down;
+                inputTime++;
+            }
+        }
+        totalIn += inFrames;
+        written += emit(out, outOffset + written * channels, inputTime - HALF + 1);
+        return written;
+    }
+
+    /** Scatter: writes the pending outputs before {@code upTo}. */
+    private int emit(float[] out, int outOffset, long upTo) {
+        if (upTo <= produced) {
+            return 0;
+        }
+        int n = (int) (upTo - produced);
+        int from = (int) (produced - pendingStart);
+        for (int c = 0; c < channels; c++) {
+            int src = c * capacity + from;
+            for (int i = 0, o = outOffset + c; i < n; i++, o += channels) {
+                out[o] = (float) pending[src + i];
+            }
+        }
+        produced = upTo;
+        return n;
+    }
+
+    /** Scatter: moves the unwritten sums to the front and clears the space behind them. */
+    private void compactPending() {
+        int drop = (int) (produced - pendingStart);
+        for (int c = 0; c < channels; c++) {
+            int o = c * capacity;
+            System.arraycopy(pending, o + drop, pending, o, capacity - drop);
+            Arrays.fill(pending, o + capacity - drop, o + capacity, 0.0);
+        }
+        pendingStart = produced;
+    }
+}

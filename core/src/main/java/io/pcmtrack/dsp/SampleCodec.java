@@ -1,0 +1,201 @@
+package io.pcmtrack.dsp;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+import io.pcmtrack.SampleFormat;
+
+/**
+ * Sample format conversion between little-endian bytes, 16-bit integers and floats.
+ *
+ * <p>Integer to float is {@code s / 2^(bits-1)} (U8 is offset by 128). Float to integer is
+ * {@code round(clamp(f, -1, 1) * (2^(bits-1) - 1))} with NaN mapped to 0. Decoding to float also
+ * maps NaN to 0 and infinities to +-1, because a single NaN would otherwise poison a
+ * filter's history for as long as it runs. No method allocates.
+ */
+public final class SampleCodec {
+    private static final VarHandle SHORT_LE = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle FLOAT_LE = MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle DOUBLE_LE = MethodHandles.byteArrayViewVarHandle(double[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private SampleCodec() {
+    }
+
+    /** {@code round(clamp(f) * 32767)}, NaN to 0. */
+    public static short toS16(float f) {
+        if (f >= 1f) {
+            return Short.MAX_VALUE;
+        }
+        if (f <= -1f) {
+            return -Short.MAX_VALUE;
+        }
+        // NaN fails both comparisons above and Math.round(NaN) is 0.
+        return (short) Math.round(f * 32767f);
+    }
+
+    /** {@code s / 32768}. */
+    public static float fromS16(short s) {
+        return s * (1f / 32768f);
+    }
+
+    /** {@code f} itself when finite; NaN becomes 0 and an infinity becomes +-1. */
+    public static float sanitize(float f) {
+        if (f != f) {
+            return 0f;
+        }
+        if (Float.isInfinite(f)) {
+            return f > 0 ? 1f : -1f;
+        }
+        return f;
+    }
+
+    /** Decodes {@code count} 16-bit samples to float. */
+    public static void decode(short[] src, int srcOffset, float[] dst, int dstOffset, int count) {
+        for (int i = 0; i < count; i++) {
+            dst[dstOffset + i] = src[srcOffset + i] * (1f / 32768f);
+        }
+    }
+
+    /** Copies {@code count} float samples through {@link #sanitize}. */
+    public static void decode(float[] src, int srcOffset, float[] dst, int dstOffset, int count) {
+        for (int i = 0; i < count; i++) {
+            dst[dstOffset + i] = sanitize(src[srcOffset + i]);
+        }
+    }
+
+    /**
+     * Decodes {@code count} little-endian samples of {@code format}, starting at sample index
+     * {@code srcSample} of {@code src}, to float.
+     */
+    public static void decode(SampleFormat format, byte[] src, int srcSample, float[] dst, int dstOffset, int count) {
+        switch (format) {
+            case U8 -> {
+                for (int i = 0; i < count; i++) {
+                    dst[dstOffset + i] = ((src[srcSample + i] & 0xff) - 128) * (1f / 128f);
+                }
+            }
+            case S16 -> {
+                int b = srcSample * 2;
+                for (int i = 0; i < count; i++, b += 2) {
+                    dst[dstOffset + i] = (short) SHORT_LE.get(src, b) * (1f / 32768f);
+                }
+            }
+            case S24 -> {
+                int b = srcSample * 3;
+                for (int i = 0; i < count; i++, b += 3) {
+                    dst[dstOffset + i] = readS24(src, b) * (1f / 8388608f);
+                }
+            }
+            case S32 -> {
+                int b = srcSample * 4;
+                for (int i = 0; i < count; i++, b += 4) {
+                    dst[dstOffset + i] = (float) ((int) INT_LE.get(src, b) * (1.0 / 2147483648.0));
+                }
+            }
+            case F32 -> {
+                int b = srcSample * 4;
+                for (int i = 0; i < count; i++, b += 4) {
+                    dst[dstOffset + i] = sanitize((float) FLOAT_LE.get(src, b));
+                }
+            }
+            case F64 -> {
+                int b = srcSample * 8;
+                for (int i = 0; i < count; i++, b += 8) {
+                    dst[dstOffset + i] = sanitize((float) (double) DOUBLE_LE.get(src, b));
+                }
+            }
+        }
+    }
+
+    /** Decodes {@code count} little-endian 16-bit samples to shorts, bit-exact. */
+    public static void decodeS16(byte[] src, int srcSample, short[] dst, int dstOffset, int count) {
+        int b = srcSample * 2;
+        for (int i = 0; i < count; i++, b += 2) {
+            dst[dstOffset + i] = (short) SHORT_LE.get(src, b);
+        }
+    }
+
+    /** Decodes {@code count} little-endian 32-bit floats, bit-exact (NaN stays NaN). */
+    public static void decodeF32(byte[] src, int srcSample, float[] dst, int dstOffset, int count) {
+        int b = srcSample * 4;
+        for (int i = 0; i < count; i++, b += 4) {
+            dst[dstOffset + i] = (float) FLOAT_LE.get(src, b);
+        }
+    }
+
+    /** Encodes {@code count} floats to 16-bit. */
+    public static void encode(float[] src, int srcOffset, short[] dst, int dstOffset, int count) {
+        for (int i = 0; i < count; i++) {
+            dst[dstOffset + i] = toS16(src[srcOffset + i]);
+        }
+    }
+
+    /** Encodes {@code count} floats as little-endian {@code format} at sample index {@code dstSample} of {@code dst}. */
+    public static void encode(float[] src, int srcOffset, SampleFormat format, byte[] dst, int dstSample, int count) {
+        switch (format) {
+            case U8 -> {
+                for (int i = 0; i < count; i++) {
+                    dst[dstSample + i] = (byte) (Math.round(clamp(src[srcOffset + i]) * 127f) + 128);
+                }
+            }
+            case S16 -> {
+                int b = dstSample * 2;
+                for (int i = 0; i < count; i++, b += 2) {
+                    SHORT_LE.set(dst, b, toS16(src[srcOffset + i]));
+                }
+            }
+            case S24 -> {
+                int b = dstSample * 3;
+                for (int i = 0; i < count; i++, b += 3) {
+                    int v = (int) Math.round(clamp(src[srcOffset + i]) * 8388607.0);
+                    dst[b] = (byte) v;
+                    dst[b + 1] = (byte) (v >> 8);
+                    dst[b + 2] = (byte) (v >> 16);
+                }
+            }
+            case S32 -> {
+                int b = dstSample * 4;
+                for (int i = 0; i < count; i++, b += 4) {
+                    INT_LE.set(dst, b, (int) Math.round(clamp(src[srcOffset + i]) * 2147483647.0));
+                }
+            }
+            case F32 -> {
+                int b = dstSample * 4;
+                for (int i = 0; i < count; i++, b += 4) {
+                    FLOAT_LE.set(dst, b, src[srcOffset + i]);
+                }
+            }
+            case F64 -> {
+                int b = dstSample * 8;
+                for (int i = 0; i < count; i++, b += 8) {
+                    DOUBLE_LE.set(dst, b, (double) src[srcOffset + i]);
+                }
+            }
+        }
+    }
+
+    /** Encodes {@code count} shorts as little-endian 16-bit at sample index {@code dstSample}. */
+    public static void encodeS16(short[] src, int srcOffset, byte[] dst, int dstSample, int count) {
+        int b = dstSample * 2;
+        for (int i = 0; i < count; i++, b += 2) {
+            SHORT_LE.set(dst, b, src[srcOffset + i]);
+        }
+    }
+
+    /** Clamps to -1..1; NaN becomes 0. */
+    static float clamp(float f) {
+        if (f >= 1f) {
+            return 1f;
+        }
+        if (f <= -1f) {
+            return -1f;
+        }
+        return f == f ? f : 0f;
+    }
+
+    private static int readS24(byte[] b, int i) {
+        return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8 | b[i + 2] << 16;
+    }
+}

@@ -1,0 +1,320 @@
+package io.pcmtrack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/** FrameScheduler in virtual time: a manual scheduler driven one due time after another. */
+class FrameSchedulerTest {
+    private final VirtualClock clock = new VirtualClock();
+    private final FrameScheduler scheduler = FrameScheduler.manual(clock);
+
+    /** One delivered frame as the sink saw it. */
+    record Delivery(long atNanos, long pts, boolean silence, short firstSample) {
+    }
+
+    /** A sink that records what it got and when. */
+    final class Recorder implements FrameSink {
+        final List<Delivery> deliveries = new ArrayList<>();
+
+        @Override
+        public void onFrame(AudioFrame frame) {
+            deliveries.add(new Delivery(clock.nanoTime(), frame.pts(), frame.isSilence(), frame.shorts()[0]));
+        }
+    }
+
+    private AudioStreamTrack track(int rate, Duration frame) {
+        return AudioStreamTrack.builder().clock(clock).sampleRate(rate).frameDuration(frame).build();
+    }
+
+    /** Advances virtual time from one due time to the next until {@code end}, delivering as it goes. */
+    private void runUntil(long endNanos) {
+        while (true) {
+            long next = scheduler.nextDueNanos();
+            if (next > endNanos) {
+                clock.sleepUntil(endNanos);
+                return;
+            }
+            clock.sleepUntil(next);
+            scheduler.runDue();
+        }
+    }
+
+    @Test
+    void tracksWithDifferentFrameDurationsAndStartsGetEveryFrameExactlyWhenDue() {
+        AudioStreamTrack a = track(48_000, Duration.ofMillis(20));
+        AudioStreamTrack b = track(48_000, Duration.ofMillis(10));
+        AudioStreamTrack c = track(16_000, Duration.ofMillis(30));
+        Recorder ra = new Recorder();
+        Recorder rb = new Recorder();
+        Recorder rc = new Recorder();
+        scheduler.attach(a, ra);
+        runUntil(Duration.ofMillis(5).toNanos());
+        scheduler.attach(b, rb);
+        runUntil(Duration.ofMillis(7).toNanos());
+        scheduler.attach(c, rc);
+        runUntil(Duration.ofSeconds(1).toNanos());
+
+        assertSchedule(ra, 0, 20, 960);
+        assertSchedule(rb, 5, 10, 480);
+        assertSchedule(rc, 7, 30, 480);
+        assertThat(scheduler.stats().latenessMax()).isEqualTo(Duration.ZERO);
+        assertThat(scheduler.stats().framesDelivered())
+                .isEqualTo(ra.deliveries.size() + rb.deliveries.size() + rc.deliveries.size());
+    }
+
+    private static void assertSchedule(Recorder r, long startMs, long frameMs, int samplesPerFrame) {
+        long expectedFrames = (1000 - startMs) / frameMs + 1;
+        assertThat(r.deliveries).hasSize((int) expectedFrames);
+        for (int n = 0; n < r.deliveries.size(); n++) {
+            Delivery d = r.deliveries.get(n);
+            assertThat(d.atNanos()).isEqualTo(Duration.ofMillis(startMs + n * frameMs).toNanos());
+            assertThat(d.pts()).isEqualTo((long) n * samplesPerFrame);
+        }
+    }
+
+    @Test
+    void deliversAudioExactlyAsRecvWould() {
+        AudioStreamTrack t = track(48_000, Duration.ofMillis(20));
+        t.write(PcmData.ofShorts(48_000, 1, AudioStreamTrackTest.ramp(1, 960 + 480)), true);
+        Recorder r = new Recorder();
+        scheduler.attach(t, r);
+        runUntil(Duration.ofMillis(40).toNanos());
+        assertThat(r.deliveries).extracting(Delivery::firstSample).containsExactly((short) 1, (short) 961, (short) 0);
+        assertThat(r.deliveries).extracting(Delivery::silence).containsExactly(false, false, true);
+        TrackStats stats = t.stats();
+        assertThat(stats.framesEmitted()).isEqualTo(3);
+        assertThat(stats.paddedFrames()).isEqualTo(1);
+        assertThat(stats.silentFrames()).isEqualTo(1);
+    }
+
+    @Test
+    void detachStopsDeliveryAndReattachResumesTheSchedule() {
+        AudioStreamTrack t = track(48_000, Duration.ofMillis(20));
+        Recorder r = new Recorder();
+        FrameScheduler.Attachment handle = scheduler.attach(t, r);
+        runUntil(Duration.ofMillis(100).toNanos());
+        assertThat(r.deliveries).hasSize(6);
+        handle.close();
+        assertThat(handle.isAttached()).isFalse();
+        assertThat(scheduler.stats().tracksAttached()).isZero();
+        runUntil(Duration.ofMillis(200).toNanos());
+        assertThat(r.deliveries).hasSize(6);
+
+        scheduler.attach(t, r);
+        runUntil(Duration.ofMillis(200).toNanos());
+        // Frames 6..10 were due between 120 and 200 ms: delivered at once, in order, then on time.
+        assertThat(r.deliveries).hasSize(11);
+        assertThat(r.deliveries.get(10).pts()).isEqualTo(10 * 960);
+        assertThat(t.stats().lateFrames()).isEqualTo(4);
+    }
+
+    @Test
+    void attachAndDetachWhileRunningKeepOtherTracksOnTime() {
+        List<AudioStreamTrack> tracks = new ArrayList<>();
+        List<Recorder> recorders = new ArrayList<>();
+        List<FrameScheduler.Attachment> handles = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            AudioStreamTrack t = track(48_000, Duration.ofMillis(20));
+            Recorder r = new Recorder();
+            tracks.add(t);
+            recorders.add(r);
+            handles.add(scheduler.attach(t, r));
+            runUntil(clock.nanoTime() + Duration.ofMillis(3).toNanos());
+        }
+        for (int i = 0; i < 50; i += 2) {
+            handles.get(i).close();
+        }
+        runUntil(clock.nanoTime() + Duration.ofSeconds(1).toNanos());
+        assertThat(scheduler.stats().tracksAttached()).isEqualTo(25);
+        assertThat(scheduler.stats().latenessMax()).isEqualTo(Duration.ZERO);
+        for (int i = 1; i < 50; i += 2) {
+            List<Delivery> d = recorders.get(i).deliveries;
+            for (int n = 1; n < d.size(); n++) {
+                assertThat(d.get(n).atNanos() - d.get(n - 1).atNanos()).isEqualTo(Duration.ofMillis(20).toNanos());
+                assertThat(d.get(n).pts()).isEqualTo(d.get(n - 1).pts() + 960);
+            }
+        }
+    }
+
+    @Test
+    void aThrowingSinkIsCountedAndIsolated() {
+        AudioStreamTrack bad = track(48_000, Duration.ofMillis(20));
+        AudioStreamTrack good = track(48_000, Duration.ofMillis(20));
+        int[] calls = new int[1];
+        FrameScheduler.Attachment badHandle = scheduler.attach(bad, frame -> {
+            calls[0]++;
+            throw new IllegalStateException("sink failure " + frame.pts());
+        });
+        Recorder r = new Recorder();
+        scheduler.attach(good, r);
+        runUntil(Duration.ofMillis(180).toNanos());
+        assertThat(calls[0]).isEqualTo(10);
+        assertThat(badHandle.sinkErrors()).isEqualTo(10);
+        assertThat(badHandle.isAttached()).isTrue();
+        assertThat(bad.stats().framesEmitted()).isEqualTo(10);
+        assertThat(r.deliveries).hasSize(10);
+        assertThat(scheduler.stats().sinkErrors()).isEqualTo(10);
+    }
+
+    @Test
+    void aStoppedTrackIsDetachedCleanly() {
+        AudioStreamTrack t = track(48_000, Duration.ofMillis(20));
+        Recorder r = new Recorder();
+        FrameScheduler.Attachment handle = scheduler.attach(t, r);
+        runUntil(Duration.ofMillis(40).toNanos());
+        t.stop();
+        runUntil(Duration.ofMillis(200).toNanos());
+        assertThat(r.deliveries).hasSize(3);
+        assertThat(handle.isAttached()).isFalse();
+        assertThat(scheduler.stats().tracksAttached()).isZero();
+        assertThat(scheduler.nextDueNanos()).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void aTrackHasOneConsumer() throws Exception {
+        AudioStreamTrack t = track(48_000, Duration.ofMillis(20));
+        FrameScheduler.Attachment handle = scheduler.attach(t, frame -> { });
+        assertThatThrownBy(() -> scheduler.attach(t, frame -> { })).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("already attached");
+        assertThatThrownBy(t::recv).isInstanceOf(IllegalStateException.class).hasMessageContaining("FrameScheduler");
+        handle.close();
+        assertThat(t.recv().pts()).isZero();
+    }
+
+    @Test
+    void attachingAStoppedTrackFails() {
+        AudioStreamTrack t = track(48_000, Duration.ofMillis(20));
+        t.stop();
+        assertThatThrownBy(() -> scheduler.attach(t, frame -> { })).isInstanceOf(TrackEndedException.class);
+    }
+
+    @Test
+    void latenessIsMeasuredAgainstTheDueTime() {
+        AudioStreamTrack t = track(48_000, Duration.ofMillis(20));
+        scheduler.attach(t, frame -> { });
+        scheduler.runDue();
+        clock.advance(Duration.ofMillis(65));
+        assertThat(scheduler.runDue()).isEqualTo(3); // frames due at 20, 40, 60 ms
+        SchedulerStats stats = scheduler.stats();
+        assertThat(stats.framesDelivered()).isEqualTo(4);
+        assertThat(stats.latenessMax()).isEqualTo(Duration.ofMillis(45));
+        assertThat(stats.latenessP50().toMillis()).isBetween(4L, 5L);
+        assertThat(t.stats().lateFrames()).isEqualTo(3);
+        assertThat(t.stats().maxLateness()).isEqualTo(Duration.ofMillis(45));
+    }
+
+    @Test
+    void playoutCompletesAfterTheLastWrittenSampleIsEmittedAndNotBefore() throws Exception {
+        AudioStreamTrack t = track(48_000, Duration.ofMillis(20));
+        Recorder r = new Recorder();
+        scheduler.attach(t, r);
+        t.write(PcmData.ofShorts(48_000, 1, AudioStreamTrackTest.ramp(1, 960 * 2 + 480)), true);
+        CompletableFuture<Void> played = t.playout();
+        scheduler.runDue();
+        runUntil(Duration.ofMillis(20).toNanos());
+        assertThat(r.deliveries).hasSize(2);
+        Thread.sleep(50); // completion is asynchronous: give a wrong early completion time to show
+        assertThat(played).isNotDone();
+        runUntil(Duration.ofMillis(40).toNanos());
+        assertThat(r.deliveries).hasSize(3);
+        played.get(5, TimeUnit.SECONDS);
+        assertThat(played).isCompleted();
+    }
+
+    @Test
+    void playoutWorksWithRecvAndCompletesAtOnceWhenNothingIsBuffered() throws Exception {
+        AudioStreamTrack t = track(48_000, Duration.ofMillis(20));
+        assertThat(t.playout()).isCompleted();
+        t.write(PcmData.ofShorts(48_000, 1, AudioStreamTrackTest.ramp(1, 960 + 100)));
+        CompletableFuture<Void> played = t.playout();
+        t.recv();
+        t.recv();
+        Thread.sleep(50);
+        assertThat(played).as("100 samples are still held as a partial frame").isNotDone();
+        t.write(PcmData.ofShorts(48_000, 1, new short[0]), true);
+        t.recv();
+        played.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void playoutCompletesOnFlushAndFailsOnStop() throws Exception {
+        AudioStreamTrack t = track(48_000, Duration.ofMillis(20));
+        t.write(PcmData.ofShorts(48_000, 1, new short[4800]));
+        CompletableFuture<Void> flushed = t.playout();
+        t.flush();
+        flushed.get(5, TimeUnit.SECONDS);
+        t.write(PcmData.ofShorts(48_000, 1, new short[4800]));
+        CompletableFuture<Void> stopped = t.playout();
+        t.stop();
+        assertThatThrownBy(() -> stopped.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(TrackEndedException.class);
+    }
+
+    @Test
+    void deliveringAFrameAllocatesNothing() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        PcmData chunk = PcmData.ofShorts(48_000, 1, new short[960]);
+        List<AudioStreamTrack> tracks = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            AudioStreamTrack t = track(48_000, Duration.ofMillis(20));
+            tracks.add(t);
+            scheduler.attach(t, frame -> { });
+            clock.advance(Duration.ofNanos(200_000));
+        }
+        long[] frames = {0};
+        AudioStreamTrack[] all = tracks.toArray(new AudioStreamTrack[0]); // no iterator garbage in the loop
+        Runnable period = () -> {
+            for (int i = 0; i < all.length; i++) {
+                all[i].write(chunk);
+            }
+            long end = clock.nanoTime() + 20_000_000L;
+            while (scheduler.nextDueNanos() <= end) {
+                clock.sleepUntil(scheduler.nextDueNanos());
+                frames[0] += scheduler.runDue();
+            }
+            clock.sleepUntil(end);
+        };
+        for (int i = 0; i < 3_000; i++) {
+            period.run(); // long enough for the JIT to compile the whole path
+        }
+        long tid = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(tid);
+        long framesBefore = frames[0];
+        for (int i = 0; i < 300; i++) {
+            period.run();
+        }
+        long allocated = threads.getThreadAllocatedBytes(tid) - before;
+        assertThat(frames[0] - framesBefore).isEqualTo(300 * 100);
+        assertThat(allocated).as("bytes allocated over 30,000 delivered frames").isZero();
+    }
+
+    @Test
+    void threadedSchedulerDeliversInRealTime() throws Exception {
+        try (FrameScheduler threaded = new FrameScheduler(MediaClock.system(), 2)) {
+            List<AudioStreamTrack> tracks = new ArrayList<>();
+            long[] counts = new long[4];
+            for (int i = 0; i < 4; i++) {
+                AudioStreamTrack t = AudioStreamTrack.create();
+                tracks.add(t);
+                int k = i;
+                threaded.attach(t, frame -> counts[k]++);
+            }
+            Thread.sleep(500);
+            SchedulerStats stats = threaded.stats();
+            assertThat(stats.tracksAttached()).isEqualTo(4);
+            // 500 ms is 25 frames after the first; a loaded machine may lag, never run ahead.
+            for (AudioStreamTrack t : tracks) {
+                assertThat(t.stats().framesEmitted()).isBetween(10L, 27L);
+            }
+            assertThat(stats.framesDelivered()).isBetween(40L, 108L);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package io.pcmtrack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.time.Duration;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import io.pcmtrack.dsp.SignalAnalysis;
+
+/** Semantic 2 with rate conversion: chunking, delay compensation, flush and format changes. */
+class TrackConversionTest {
+    private final VirtualClock clock = new VirtualClock();
+
+    private AudioStreamTrack f32Track() {
+        return AudioStreamTrack.builder().clock(clock).sampleFormat(SampleFormat.F32).build();
+    }
+
+    /** Everything the track emits until it is empty, as one float array. */
+    private static float[] drain(AudioStreamTrack t, int frames) throws InterruptedException {
+        float[] all = new float[frames * t.samplesPerFrame() * t.format().channels()];
+        AudioFrame frame = null;
+        for (int n = 0; n < frames; n++) {
+            frame = t.recv(frame);
+            System.arraycopy(frame.floats(), 0, all, n * frame.floats().length, frame.floats().length);
+        }
+        return all;
+    }
+
+    @Test
+    void chunkedWritesGiveTheSameAudioAsOneWrite() throws Exception {
+        float[] tone = SignalAnalysis.sine(24_000, 997, 24_000, 0.5, 0.3);
+        AudioStreamTrack whole = f32Track();
+        whole.write(PcmData.ofFloats(24_000, 1, tone), true);
+        AudioStreamTrack chunked = f32Track();
+        Random random = new Random(7);
+        for (int off = 0; off < tone.length; ) {
+            int n = Math.min(tone.length - off, 1 + random.nextInt(700));
+            chunked.write(PcmData.ofFloats(24_000, 1, java.util.Arrays.copyOfRange(tone, off, off + n)), off + n == tone.length);
+            off += n;
+        }
+        assertThat(drain(chunked, 51)).containsExactly(drain(whole, 51));
+    }
+
+    @Test
+    void resampledAudioIsNotShiftedInTime() throws Exception {
+        AudioStreamTrack t = f32Track();
+        t.write(PcmData.ofFloats(16_000, 1, SignalAnalysis.sine(16_000, 440, 16_000, 0.5, 0.0)), true);
+        assertThat(t.buffered()).isEqualTo(Duration.ofSeconds(1));
+        float[] out = drain(t, 50);
+        float[] expected = SignalAnalysis.sine(48_000, 440, 48_000, 0.5, 0.0);
+        // Away from the edges (where the filter sees the stream start and end) the output is the
+        // tone generated directly at 48 kHz, sample for sample: no delay, no phase shift.
+        for (int i = 4_800; i < 43_200; i++) {
+            assertThat(out[i]).as("sample %d", i).isCloseTo(expected[i], within(1e-4f));
+        }
+    }
+
+    @Test
+    void bufferedExcludesWhatTheResamplerStillHolds() {
+        AudioStreamTrack t = f32Track();
+        t.write(PcmData.ofFloats(16_000, 1, new float[1600]));
+        assertThat(t.buffered()).isLessThan(Duration.ofMillis(100)).isGreaterThan(Duration.ofMillis(90));
+        t.write(PcmData.ofFloats(16_000, 1, new float[0]), true);
+        assertThat(t.buffered()).isEqualTo(Duration.ofMillis(100));
+    }
+
+    @Test
+    void flushDiscardsTheResamplerState() throws Exception {
+        AudioStreamTrack t = f32Track();
+        t.write(PcmData.ofFloats(24_000, 1, SignalAnalysis.sine(2_400, 1000, 24_000, 0.9, 0)));
+        t.flush();
+        t.write(PcmData.ofFloats(24_000, 1, new float[2_400]), true);
+        // Without the reset, the tone's last milliseconds would ring into the silence written after the flush.
+        float[] out = drain(t, 5);
+        for (float v : out) {
+            assertThat(v).isZero();
+        }
+    }
+
+    @Test
+    void aChangeOfInputFormatEndsTheOldStreamAndStartsANewOne() throws Exception {
+        AudioStreamTrack t = f32Track();
+        t.write(PcmData.ofFloats(24_000, 1, SignalAnalysis.sine(4_800, 500, 24_000, 0.5, 0)));
+        t.write(PcmData.ofFloats(16_000, 1, SignalAnalysis.sine(3_200, 500, 16_000, 0.5, 0)), true);
+        assertThat(t.buffered()).isEqualTo(Duration.ofMillis(400));
+        float[] out = drain(t, 20);
+        double a = SignalAnalysis.fitTone(out, 2_400, 4_800, 500, 48_000).amplitude();
+        double b = SignalAnalysis.fitTone(out, 12_000, 4_800, 500, 48_000).amplitude();
+        assertThat(a).isCloseTo(0.5, within(0.01));
+        assertThat(b).isCloseTo(0.5, within(0.01));
+    }
+
+    @Test
+    void stereo44100S16IntoMono48kTrackKeepsLevelAndFrequency() throws Exception {
+        AudioStreamTrack t = AudioStreamTrack.builder().clock(clock).build();
+        float[] mono = SignalAnalysis.sine(44_100, 1000, 44_100, 0.5, 0);
+        short[] stereo = new short[2 * mono.length];
+        for (int i = 0; i < mono.length; i++) {
+            stereo[2 * i] = (short) Math.round(mono[i] * 32767);
+            stereo[2 * i + 1] = stereo[2 * i];
+        }
+        t.write(PcmData.ofShorts(44_100, 2, stereo), true);
+        assertThat(t.buffered()).isEqualTo(Duration.ofSeconds(1));
+        float[] out = new float[48_000];
+        AudioFrame frame = null;
+        for (int n = 0; n < 50; n++) {
+            frame = t.recv(frame);
+            for (int i = 0; i < 960; i++) {
+                out[n * 960 + i] = frame.shorts()[i] / 32768f;
+            }
+        }
+        SignalAnalysis.ToneFit fit = SignalAnalysis.fitTone(out, 4_800, 38_400, 1000, 48_000);
+        assertThat(fit.amplitude()).isCloseTo(0.5, within(0.001));
+        assertThat(fit.sinadDb()).isGreaterThan(85); // 16-bit output
+    }
+}

@@ -1,0 +1,307 @@
+package io.pcmtrack.dsp;
+
+import com.sun.management.ThreadMXBean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.lang.management.ManagementFactory;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class ResamplerTest {
+    private static final double AMPLITUDE = Math.pow(10, -1 / 20.0);
+
+    @Test
+    void rejectsRatesAndChannelsOutOfRange() {
+        assertThatThrownBy(() -> new Resampler(0, 48000, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("inRate must be 1000..768000 Hz, got 0");
+        assertThatThrownBy(() -> new Resampler(48000, 999, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("outRate must be 1000..768000 Hz, got 999");
+        assertThatThrownBy(() -> new Resampler(768001, 48000, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("768001");
+        assertThatThrownBy(() -> new Resampler(48000, 44100, 0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("channels must be 1..32, got 0");
+        assertThatThrownBy(() -> new Resampler(48000, 44100, 33))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("33");
+        Resampler r = new Resampler(48000, 44100, 1);
+        assertThatThrownBy(() -> r.maxOutputFrames(-1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-1");
+    }
+
+    @Test
+    void refusesTooSmallOutputWithoutConsumingInput() {
+        Resampler r = new Resampler(8000, 48000, 1);
+        float[] in = noise(100, 1, 1);
+        float[] out = new float[r.maxOutputFrames(100) - 1];
+        assertThatThrownBy(() -> r.process(in, 0, 100, out, 0)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThatThrownBy(() -> r.process(in, 1, 100, new float[1000], 0)).isInstanceOf(IndexOutOfBoundsException.class);
+        assertThat(convert(r, in, 1, 100)).isEqualTo(convert(new Resampler(8000, 48000, 1), in, 1, 100));
+    }
+
+    @Test
+    void reportsConfigurationAndBounds() {
+        Resampler up = new Resampler(8000, 48000, 2);
+        assertThat(up.inRate()).isEqualTo(8000);
+        assertThat(up.outRate()).isEqualTo(48000);
+        assertThat(up.channels()).isEqualTo(2);
+        assertThat(up.delayFrames()).isEqualTo(40);
+        assertThat(up.maxOutputFrames(80)).isEqualTo(481);
+        assertThat(up.maxFinishFrames()).isEqualTo(240);
+        Resampler down = new Resampler(48000, 16000, 1);
+        assertThat(down.delayFrames()).isEqualTo(120);
+        assertThat(down.maxOutputFrames(480)).isEqualTo(161);
+        Resampler same = new Resampler(44100, 44100, 1);
+        assertThat(same.delayFrames()).isZero();
+        assertThat(same.maxOutputFrames(441)).isEqualTo(441);
+        assertThat(same.maxFinishFrames()).isZero();
+    }
+
+    @Test
+    void equalRatesCopyThrough() {
+        Resampler r = new Resampler(16000, 16000, 2);
+        float[] in = noise(300, 2, 3);
+        float[] out = new float[600];
+        assertThat(r.process(in, 0, 300, out, 0)).isEqualTo(300);
+        assertThat(out).isEqualTo(in);
+        assertThat(r.finish(out, 0)).isZero();
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "24000, 48000", "48000, 24000", "16000, 48000", "48000, 16000", "44100, 48000", "8000, 48000",
+        "48000, 44100", "44101, 48000", "7999, 48000", "48000, 7999",
+    })
+    void toneKeepsItsPurityAndLevel(int in, int out) {
+        int low = Math.min(in, out);
+        for (double f : new double[] {50, 1000, 0.2 * low, 0.45 * low}) {
+            SignalAnalysis.ToneFit fit = toneThrough(in, out, f);
+            assertThat(fit.sinadDb()).as("SINAD at %.0f Hz", f).isGreaterThan(f == 1000 ? 140 : 135);
+            double expectedGainDb = f <= 0.2 * low ? 0.0 : -0.0125;
+            assertThat(SignalAnalysis.db(fit.amplitude(), AMPLITUDE)).as("gain at %.0f Hz", f)
+                    .isCloseTo(expectedGainDb, within(0.002));
+        }
+        double edge = SignalAnalysis.db(toneThrough(in, out, 0.94 * low / 2).amplitude(), AMPLITUDE);
+        assertThat(edge).as("gain at 0.94 of the lower Nyquist").isBetween(-1.0, -0.5);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"24000, 48000", "16000, 48000", "44100, 48000", "8000, 48000", "7999, 48000", "22050, 48000"})
+    void imagesOfAnUpsampledToneStayBelow140Db(int in, int out) {
+        double f = 0.4 * in;
+        float[] y = run(in, out, f);
+        int from = steadyStart(in, out);
+        assertThat(SignalAnalysis.maxSpurDb(y, from, 1 << 14, out, AMPLITUDE, f)).isLessThan(-140);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"48000, 24000", "48000, 16000", "48000, 7999", "44100, 8000"})
+    void aliasesOfAToneAboveTheOutputNyquistStayBelow140Db(int in, int out) {
+        float[] y = run(in, out, 0.6 * out);
+        int from = steadyStart(in, out);
+        assertThat(SignalAnalysis.maxSpurDb(y, from, 1 << 14, out, AMPLITUDE)).isLessThan(-140);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"44100, 48000", "48000, 16000", "8000, 44100", "44101, 48000", "48000, 7999"})
+    void outputSitsAtTheInputTimeOfItsIndex(int in, int out) {
+        double f = 997;
+        double phase = 0.7;
+        Resampler r = new Resampler(in, out, 1);
+        int frames = in / 2;
+        float[] y = convert(r, SignalAnalysis.sine(frames, f, in, AMPLITUDE, phase), 1, 333);
+        double w = 2 * Math.PI * f / out;
+        double worst = 0;
+        for (int k = steadyStart(in, out); k < y.length - steadyStart(in, out); k++) {
+            worst = Math.max(worst, Math.abs(y[k] - AMPLITUDE * Math.sin(w * k + phase)));
+        }
+        assertThat(SignalAnalysis.db(worst, AMPLITUDE)).as("largest error against a tone made at the output rate")
+                .isLessThan(-125);
+        SignalAnalysis.ToneFit fit = SignalAnalysis.fitTone(y, steadyStart(in, out), out / 4, f, out);
+        assertThat(fit.phase()).isCloseTo(phase, within(1e-6));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}, {2} ch")
+    @CsvSource({
+        "44100, 48000, 1", "48000, 44100, 2", "8000, 48000, 1", "48000, 16000, 3", "24000, 48000, 2",
+        "11025, 16000, 1", "44101, 48000, 2", "48000, 7999, 1", "48000, 44101, 2", "1000, 768000, 1",
+        "768000, 1000, 1",
+    })
+    void outputDoesNotDependOnChunking(int in, int out, int channels) {
+        int frames = Math.max(3000, 3 * new Resampler(in, out, 1).delayFrames());
+        float[] x = noise(frames, channels, 7);
+        float[] whole = convert(new Resampler(in, out, channels), x, channels, frames);
+        assertThat(convert(new Resampler(in, out, channels), x, channels, 1)).isEqualTo(whole);
+        Random random = new Random(11);
+        Resampler r = new Resampler(in, out, channels);
+        float[] y = new float[whole.length + (r.maxOutputFrames(600) + r.maxFinishFrames()) * channels];
+        int n = 0;
+        for (int f = 0; f < frames; ) {
+            int chunk = Math.min(frames - f, random.nextInt(600));
+            int got = r.process(x, f * channels, chunk, y, n * channels);
+            assertThat(got).isLessThanOrEqualTo(r.maxOutputFrames(chunk));
+            n += got;
+            f += chunk;
+        }
+        n += r.finish(y, n * channels);
+        assertThat(java.util.Arrays.copyOf(y, n * channels)).isEqualTo(whole);
+    }
+
+    @Test
+    void finishCompletesTheStreamToTheRoundedLength() {
+        int[][] pairs = {
+            {8000, 48000}, {48000, 8000}, {44100, 48000}, {48000, 44100}, {22050, 48000}, {11025, 16000},
+            {8000, 44100}, {44101, 48000}, {7999, 48000}, {48000, 7999}, {1000, 768000}, {768000, 1000},
+            {1001, 1000}, {1000, 1001}, {96000, 44100}, {767999, 768000}, {1000, 1000},
+        };
+        int[] lengths = {0, 1, 2, 3, 5, 39, 40, 41, 100, 147, 160, 441, 999, 2048};
+        for (int[] p : pairs) {
+            int in = p[0];
+            int out = p[1];
+            Resampler r = new Resampler(in, out, 2);
+            for (int len : lengths) {
+                float[] x = noise(len, 2, len);
+                float[] y = new float[(r.maxOutputFrames(len) + r.maxFinishFrames()) * 2];
+                int n = r.process(x, 0, len, y, 0);
+                int tail = r.finish(y, n * 2);
+                assertThat(tail).isLessThanOrEqualTo(r.maxFinishFrames());
+                long expected = Math.round((double) len * out / in);
+                assertThat((long) n + tail).as("%d -> %d, %d frames", in, out, len).isEqualTo(expected);
+            }
+        }
+    }
+
+    @Test
+    void finishDrainsEveryFrameOfALongStreamAndStartsAFreshOne() {
+        Resampler r = new Resampler(44100, 48000, 1);
+        float[] x = noise(44100 * 3 + 17, 1, 5);
+        float[] first = convert(r, x, 1, 4410);
+        assertThat(first).hasSize((int) Math.round(x.length * 48000.0 / 44100));
+        assertThat(convert(r, x, 1, 4410)).isEqualTo(first);
+    }
+
+    @Test
+    void resetForgetsHistoryAndPosition() {
+        float[] x = noise(5000, 2, 9);
+        float[] fresh = convert(new Resampler(16000, 48000, 2), x, 2, 512);
+        Resampler r = new Resampler(16000, 48000, 2);
+        float[] scratch = new float[r.maxOutputFrames(777) * 2];
+        r.process(noise(777, 2, 10), 0, 777, scratch, 0);
+        r.reset();
+        assertThat(convert(r, x, 2, 512)).isEqualTo(fresh);
+    }
+
+    @Test
+    void channelsStaySeparate() {
+        int in = 44100;
+        int out = 48000;
+        int frames = in;
+        double[] tones = {440, 1000, 3150};
+        float[][] mono = new float[3][];
+        for (int c = 0; c < 3; c++) {
+            mono[c] = SignalAnalysis.sine(frames, tones[c], in, AMPLITUDE, c);
+        }
+        float[] y = convert(new Resampler(in, out, 3), SignalAnalysis.interleave(mono), 3, 480);
+        int from = steadyStart(in, out);
+        for (int c = 0; c < 3; c++) {
+            float[] ch = SignalAnalysis.channel(y, 3, c);
+            assertThat(ch).as("channel %d equals a mono run", c).isEqualTo(convert(new Resampler(in, out, 1), mono[c], 1, 480));
+            assertThat(SignalAnalysis.fitTone(ch, from, 1 << 14, tones[c], out).sinadDb()).isGreaterThan(140);
+            for (int other = 0; other < 3; other++) {
+                if (other != c) {
+                    double leak = SignalAnalysis.amplitudeAt(ch, from, 1 << 14, tones[other], out);
+                    assertThat(SignalAnalysis.db(leak, AMPLITUDE)).as("tone %d in channel %d", other, c).isLessThan(-150);
+                }
+            }
+        }
+    }
+
+    @Test
+    void tablesAreSharedBetweenInstances() {
+        assertThat(FilterBank.exact(160, 147)).isSameAs(FilterBank.exact(160, 147));
+        assertThat(FilterBank.exact(160, 147).bytes()).isLessThan(120_000);
+        assertThat(FilterBank.exact(48000, 44101)).as("too large: interpolated").isNull();
+        assertThat(FilterBank.fineRows()).isSameAs(FilterBank.fineRows());
+    }
+
+    @Test
+    void processAndFinishDoNotAllocate() {
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        Resampler[] all = {
+            new Resampler(44100, 48000, 2), new Resampler(48000, 16000, 1), new Resampler(44101, 48000, 1),
+            new Resampler(48000, 7999, 1), new Resampler(8000, 8000, 1),
+        };
+        float[] x = noise(441, 2, 1);
+        float[] y = new float[4096];
+        for (int warm = 0; warm < 1000; warm++) {
+            pump(all, x, y, warm);
+        }
+        long before = threads.getThreadAllocatedBytes(thread);
+        for (int i = 0; i < 1000; i++) {
+            pump(all, x, y, i);
+        }
+        long after = threads.getThreadAllocatedBytes(thread);
+        assertThat(after - before).isZero();
+    }
+
+    private static void pump(Resampler[] all, float[] x, float[] y, int i) {
+        for (Resampler r : all) {
+            r.process(x, 0, 441 / r.channels(), y, 0);
+            if (i % 50 == 49) {
+                r.finish(y, 0);
+            }
+            if (i % 170 == 169) {
+                r.reset();
+            }
+        }
+    }
+
+    private static SignalAnalysis.ToneFit toneThrough(int in, int out, double f) {
+        float[] y = run(in, out, f);
+        return SignalAnalysis.fitTone(y, steadyStart(in, out), 1 << 14, f, out);
+    }
+
+    /** Output of a -1 dBFS tone long enough for a 16k-sample analysis after the start-up transient. */
+    private static float[] run(int in, int out, double f) {
+        Resampler r = new Resampler(in, out, 1);
+        int frames = (int) ((2L * steadyStart(in, out) + (1 << 14)) * in / out) + 1;
+        return convert(r, SignalAnalysis.sine(frames, f, in, AMPLITUDE, 0.3), 1, 480);
+    }
+
+    /** First output whose kernel saw only real input, with a margin. */
+    private static int steadyStart(int in, int out) {
+        return (int) ((long) 2 * new Resampler(in, out, 1).delayFrames() * out / in) + 64;
+    }
+
+    /** Whole stream through {@code r} in chunks of {@code chunk} frames, then finish. */
+    private static float[] convert(Resampler r, float[] x, int channels, int chunk) {
+        int frames = x.length / channels;
+        float[] y = new float[(int) (((long) frames * r.outRate() / r.inRate() + 2) * channels)
+                + (r.maxOutputFrames(chunk) + r.maxFinishFrames()) * channels];
+        int n = 0;
+        for (int f = 0; f < frames; f += chunk) {
+            n += r.process(x, f * channels, Math.min(chunk, frames - f), y, n * channels);
+        }
+        n += r.finish(y, n * channels);
+        return java.util.Arrays.copyOf(y, n * channels);
+    }
+
+    private static float[] noise(int frames, int channels, long seed) {
+        Random random = new Random(seed);
+        float[] x = new float[frames * channels];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (random.nextGaussian() * 0.25);
+        }
+        return x;
+    }
+}
