@@ -1,0 +1,144 @@
+package io.pcmtrack.bench;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.pcmtrack.AudioStreamTrack;
+import io.pcmtrack.FrameScheduler;
+import io.pcmtrack.LatencyHistogram;
+import io.pcmtrack.MediaClock;
+import io.pcmtrack.PcmData;
+import io.pcmtrack.SchedulerStats;
+
+/**
+ * Real-clock load test of {@link FrameScheduler}: N 48 kHz mono tracks, each fed 20 ms every
+ * 20 ms by a producer thread, delivered to a sink that touches the frame. Calls start at
+ * independent times, so tracks are attached at random offsets spread over one frame period.
+ *
+ * <pre>
+ * java -cp bench/target/benchmarks.jar io.pcmtrack.bench.SchedulerLoad [tracks...] [--seconds S] [--threads T]
+ * </pre>
+ * Prints, per N: process CPU (cores), scheduler-thread CPU, frames delivered vs expected,
+ * lateness p50/p99/max, and bytes allocated by the scheduler threads per delivered frame.
+ */
+public final class SchedulerLoad {
+    private SchedulerLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        List<Integer> counts = new ArrayList<>();
+        int seconds = 20;
+        int threads = 1;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                default -> counts.add(Integer.parseInt(args[i]));
+            }
+        }
+        if (counts.isEmpty()) {
+            counts = List.of(1_000, 5_000, 10_000, 20_000);
+        }
+        System.out.printf(Locale.ROOT, "%d cores, %s %s, %d s per run, %d scheduler thread(s)%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+                System.getProperty("java.version"), seconds, threads);
+        System.out.println("| tracks | process CPU (cores) | scheduler CPU (cores) | frames delivered / expected "
+                + "| lateness p50 | p99 | max | B / delivered frame |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
+        for (int n : counts) {
+            run(n, seconds, threads);
+        }
+    }
+
+    static void run(int n, int seconds, int threads) throws Exception {
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        MediaClock clock = MediaClock.system();
+        List<AudioStreamTrack> tracks = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            tracks.add(AudioStreamTrack.builder().clock(clock).bufferLimit(Duration.ofSeconds(2)).build());
+        }
+        AudioStreamTrack[] all = tracks.toArray(new AudioStreamTrack[0]);
+        PcmData chunk = PcmData.ofShorts(48_000, 1, Signals.toneShorts(48_000, 440, 0.3, 960));
+        long[] touched = new long[1];
+
+        try (FrameScheduler scheduler = new FrameScheduler(clock, threads)) {
+            ScheduledExecutorService producer = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "producer");
+                t.setDaemon(true);
+                return t;
+            });
+            producer.scheduleAtFixedRate(() -> {
+                for (AudioStreamTrack t : all) {
+                    t.write(chunk);
+                }
+            }, 0, 20, TimeUnit.MILLISECONDS);
+
+            // Spread the attaches over one frame period, as independent calls would be.
+            Random random = new Random(1);
+            long start = System.nanoTime();
+            long[] offsets = new long[n];
+            for (int i = 0; i < n; i++) {
+                offsets[i] = (long) (random.nextDouble() * 20_000_000L);
+            }
+            java.util.Arrays.sort(offsets);
+            for (int i = 0; i < n; i++) {
+                while (System.nanoTime() - start < offsets[i]) {
+                    Thread.onSpinWait();
+                }
+                scheduler.attach(all[i], frame -> touched[0] += frame.shorts()[0]);
+            }
+            Thread.sleep(3_000); // warm-up: JIT, pools
+            long[] schedulerIds = schedulerThreadIds(mx);
+            SchedulerStats before = scheduler.stats();
+            long cpu0 = os.getProcessCpuTime();
+            long sched0 = sum(mx.getThreadCpuTime(schedulerIds));
+            long alloc0 = sum(mx.getThreadAllocatedBytes(schedulerIds));
+            long wall0 = System.nanoTime();
+            Thread.sleep(seconds * 1_000L);
+            long wall = System.nanoTime() - wall0;
+            long cpu = os.getProcessCpuTime() - cpu0;
+            long sched = sum(mx.getThreadCpuTime(schedulerIds)) - sched0;
+            long alloc = sum(mx.getThreadAllocatedBytes(schedulerIds)) - alloc0;
+            SchedulerStats after = scheduler.stats();
+            producer.shutdownNow();
+
+            long delivered = after.framesDelivered() - before.framesDelivered();
+            long expected = Math.round(n * wall / 20_000_000.0);
+            LatencyHistogram window = after.lateness().since(before.lateness());
+            System.out.printf(Locale.ROOT, "| %,d | %.2f | %.2f | %,d / %,d | %s | %s | %s | %.3f |%n",
+                    n, cpu / (double) wall, sched / (double) wall, delivered, expected,
+                    ms(window.percentile(50)), ms(window.percentile(99)), ms(window.max()),
+                    alloc / (double) Math.max(1, delivered));
+        }
+        for (AudioStreamTrack t : all) {
+            t.stop();
+        }
+    }
+
+    private static long[] schedulerThreadIds(java.lang.management.ThreadMXBean mx) {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("pcmtrack-scheduler-"))
+                .mapToLong(Thread::getId).toArray();
+    }
+
+    private static long sum(long[] values) {
+        long s = 0;
+        for (long v : values) {
+            s += Math.max(0, v);
+        }
+        return s;
+    }
+
+    private static String ms(Duration d) {
+        return String.format(Locale.ROOT, "%.3f ms", d.toNanos() / 1e6);
+    }
+}
