@@ -9,6 +9,7 @@ import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import io.pcmtrack.AudioStreamTrack;
 import io.pcmtrack.FrameScheduler;
@@ -20,7 +21,8 @@ import io.pcmtrack.SchedulerStats;
 /**
  * Real-clock load test of {@link FrameScheduler}: N 48 kHz mono tracks, each fed 20 ms every
  * 20 ms by a producer thread, delivered to a sink that touches the frame. Calls start at
- * independent times, so tracks are attached at random offsets spread over one frame period.
+ * independent times: tracks are attached at random instants over a 5 s ramp-up, after a JIT
+ * warm-up run on 500 tracks; then 3 s settle and the measurement window begins.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.pcmtrack.bench.SchedulerLoad [tracks...] [--seconds S] [--threads T]
@@ -29,6 +31,8 @@ import io.pcmtrack.SchedulerStats;
  * lateness p50/p99/max, and bytes allocated by the scheduler threads per delivered frame.
  */
 public final class SchedulerLoad {
+    private static final long RAMP_NANOS = 5_000_000_000L;
+
     private SchedulerLoad() {
     }
 
@@ -52,19 +56,21 @@ public final class SchedulerLoad {
         System.out.println("| tracks | process CPU (cores) | scheduler CPU (cores) | frames delivered / expected "
                 + "| lateness p50 | p99 | max | B / delivered frame |");
         System.out.println("|---|---|---|---|---|---|---|---|");
+        // JIT warm-up on a small load, not reported: a cold JVM runs the first seconds interpreted.
+        run(500, 3, threads, false);
         for (int n : counts) {
-            run(n, seconds, threads);
+            run(n, seconds, threads, true);
         }
     }
 
-    static void run(int n, int seconds, int threads) throws Exception {
+    static void run(int n, int seconds, int threads, boolean report) throws Exception {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         MediaClock clock = MediaClock.system();
         List<AudioStreamTrack> tracks = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            tracks.add(AudioStreamTrack.builder().clock(clock).bufferLimit(Duration.ofSeconds(2)).build());
+            tracks.add(AudioStreamTrack.builder().clock(clock).bufferLimit(Duration.ofMillis(500)).build());
         }
         AudioStreamTrack[] all = tracks.toArray(new AudioStreamTrack[0]);
         PcmData chunk = PcmData.ofShorts(48_000, 1, Signals.toneShorts(48_000, 440, 0.3, 960));
@@ -76,27 +82,32 @@ public final class SchedulerLoad {
                 t.setDaemon(true);
                 return t;
             });
+            // A call's producer starts writing once its track is attached, 20 ms every 20 ms.
+            int[] live = new int[1];
             producer.scheduleAtFixedRate(() -> {
-                for (AudioStreamTrack t : all) {
-                    t.write(chunk);
+                int k = live[0];
+                for (int i = 0; i < k; i++) {
+                    all[i].write(chunk);
                 }
             }, 0, 20, TimeUnit.MILLISECONDS);
 
-            // Spread the attaches over one frame period, as independent calls would be.
+            // Calls start at independent times: attach at random instants over the ramp-up.
             Random random = new Random(1);
             long start = System.nanoTime();
             long[] offsets = new long[n];
             for (int i = 0; i < n; i++) {
-                offsets[i] = (long) (random.nextDouble() * 20_000_000L);
+                offsets[i] = (long) (random.nextDouble() * RAMP_NANOS);
             }
             java.util.Arrays.sort(offsets);
             for (int i = 0; i < n; i++) {
-                while (System.nanoTime() - start < offsets[i]) {
-                    Thread.onSpinWait();
+                long wait = start + offsets[i] - System.nanoTime();
+                if (wait > 0) {
+                    LockSupport.parkNanos(wait);
                 }
                 scheduler.attach(all[i], frame -> touched[0] += frame.shorts()[0]);
+                live[0] = i + 1;
             }
-            Thread.sleep(3_000); // warm-up: JIT, pools
+            Thread.sleep(3_000); // settle after the ramp-up
             long[] schedulerIds = schedulerThreadIds(mx);
             SchedulerStats before = scheduler.stats();
             long cpu0 = os.getProcessCpuTime();
@@ -114,10 +125,12 @@ public final class SchedulerLoad {
             long delivered = after.framesDelivered() - before.framesDelivered();
             long expected = Math.round(n * wall / 20_000_000.0);
             LatencyHistogram window = after.lateness().since(before.lateness());
-            System.out.printf(Locale.ROOT, "| %,d | %.2f | %.2f | %,d / %,d | %s | %s | %s | %.3f |%n",
-                    n, cpu / (double) wall, sched / (double) wall, delivered, expected,
-                    ms(window.percentile(50)), ms(window.percentile(99)), ms(window.max()),
-                    alloc / (double) Math.max(1, delivered));
+            if (report) {
+                System.out.printf(Locale.ROOT, "| %,d | %.2f | %.2f | %,d / %,d | %s | %s | %s | %.3f |%n",
+                        n, cpu / (double) wall, sched / (double) wall, delivered, expected,
+                        ms(window.percentile(50)), ms(window.percentile(99)), ms(window.max()),
+                        alloc / (double) Math.max(1, delivered));
+            }
         }
         for (AudioStreamTrack t : all) {
             t.stop();
