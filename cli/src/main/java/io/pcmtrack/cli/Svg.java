@@ -1,0 +1,193 @@
+package io.pcmtrack.cli;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Small self-contained SVG charts (no scripts, no fonts from the network) for the demo report and
+ * the benchmark pages: line charts with axes and a legend, and bar charts for histograms.
+ */
+final class Svg {
+    static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"};
+    private static final int LEFT = 64;
+    private static final int RIGHT = 16;
+    private static final int TOP = 34;
+    private static final int BOTTOM = 44;
+
+    private Svg() {
+    }
+
+    /** One line of a chart: x and y of equal length. */
+    record Series(String name, double[] x, double[] y) {
+    }
+
+    /** A line chart; y range from the data unless {@code yMin < yMax} is given. */
+    static String lineChart(String title, String xLabel, String yLabel, List<Series> series, int width, int height,
+                            double yMin, double yMax) {
+        double xLo = Double.MAX_VALUE;
+        double xHi = -Double.MAX_VALUE;
+        double yLo = Double.MAX_VALUE;
+        double yHi = -Double.MAX_VALUE;
+        for (Series s : series) {
+            for (int i = 0; i < s.x().length; i++) {
+                xLo = Math.min(xLo, s.x()[i]);
+                xHi = Math.max(xHi, s.x()[i]);
+                yLo = Math.min(yLo, s.y()[i]);
+                yHi = Math.max(yHi, s.y()[i]);
+            }
+        }
+        if (yMin < yMax) {
+            yLo = yMin;
+            yHi = yMax;
+        }
+        if (xLo >= xHi) {
+            xHi = xLo + 1;
+        }
+        if (yLo >= yHi) {
+            yHi = yLo + 1;
+        }
+        Frame f = new Frame(width, height, xLo, xHi, yLo, yHi);
+        StringBuilder sb = f.open(title, xLabel, yLabel);
+        for (int k = 0; k < series.size(); k++) {
+            Series s = series.get(k);
+            String color = COLORS[k % COLORS.length];
+            sb.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"1.4\" points=\"");
+            for (int i = 0; i < s.x().length; i++) {
+                sb.append(fmt(f.px(s.x()[i]))).append(',').append(fmt(f.py(s.y()[i]))).append(' ');
+            }
+            sb.append("\"/>\n");
+            int ly = TOP + 14 + 16 * k;
+            sb.append("<rect x=\"").append(width - RIGHT - 150).append("\" y=\"").append(ly - 9)
+                    .append("\" width=\"12\" height=\"4\" fill=\"").append(color).append("\"/>");
+            sb.append(text(width - RIGHT - 132, ly - 4, s.name(), "start", 12));
+        }
+        return sb.append("</svg>\n").toString();
+    }
+
+    /** A bar chart: bar {@code i} spans {@code edges[i]..edges[i+1]} with height {@code counts[i]}. */
+    static String barChart(String title, String xLabel, String yLabel, double[] edges, double[] counts,
+                           int width, int height) {
+        double yHi = 0;
+        for (double c : counts) {
+            yHi = Math.max(yHi, c);
+        }
+        Frame f = new Frame(width, height, edges[0], edges[edges.length - 1], 0, yHi <= 0 ? 1 : yHi * 1.05);
+        StringBuilder sb = f.open(title, xLabel, yLabel);
+        for (int i = 0; i < counts.length; i++) {
+            double x0 = f.px(edges[i]);
+            double x1 = f.px(edges[i + 1]);
+            double y = f.py(counts[i]);
+            sb.append("<rect x=\"").append(fmt(x0)).append("\" y=\"").append(fmt(y)).append("\" width=\"")
+                    .append(fmt(Math.max(0.5, x1 - x0 - 0.5))).append("\" height=\"").append(fmt(f.py(0) - y))
+                    .append("\" fill=\"").append(COLORS[0]).append("\"/>\n");
+        }
+        return sb.append("</svg>\n").toString();
+    }
+
+    /** Plot area, scales and axes. */
+    private static final class Frame {
+        final int width;
+        final int height;
+        final double xLo;
+        final double xHi;
+        final double yLo;
+        final double yHi;
+
+        Frame(int width, int height, double xLo, double xHi, double yLo, double yHi) {
+            this.width = width;
+            this.height = height;
+            this.xLo = xLo;
+            this.xHi = xHi;
+            this.yLo = yLo;
+            this.yHi = yHi;
+        }
+
+        double px(double x) {
+            return LEFT + (x - xLo) / (xHi - xLo) * (width - LEFT - RIGHT);
+        }
+
+        double py(double y) {
+            return height - BOTTOM - (y - yLo) / (yHi - yLo) * (height - TOP - BOTTOM);
+        }
+
+        StringBuilder open(String title, String xLabel, String yLabel) {
+            StringBuilder sb = new StringBuilder();
+            sb.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"")
+                    .append(height).append("\" viewBox=\"0 0 ").append(width).append(' ').append(height)
+                    .append("\" font-family=\"sans-serif\">\n");
+            sb.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+            sb.append(text(width / 2.0, 20, title, "middle", 14));
+            double x0 = px(xLo);
+            double x1 = px(xHi);
+            double y0 = py(yLo);
+            double y1 = py(yHi);
+            sb.append("<g stroke=\"#ccc\" stroke-width=\"1\">\n");
+            for (double t : ticks(yLo, yHi)) {
+                sb.append(line(x0, py(t), x1, py(t)));
+            }
+            sb.append("</g>\n<g stroke=\"#333\" stroke-width=\"1\">\n");
+            sb.append(line(x0, y0, x1, y0)).append(line(x0, y0, x0, y1));
+            sb.append("</g>\n");
+            for (double t : ticks(yLo, yHi)) {
+                sb.append(text(x0 - 6, py(t) + 4, label(t), "end", 11));
+            }
+            for (double t : ticks(xLo, xHi)) {
+                sb.append(line(px(t), y0, px(t), y0 + 4).replace("/>", " stroke=\"#333\"/>"));
+                sb.append(text(px(t), y0 + 17, label(t), "middle", 11));
+            }
+            sb.append(text((x0 + x1) / 2, height - 8, xLabel, "middle", 12));
+            sb.append("<text x=\"14\" y=\"").append(fmt((y0 + y1) / 2)).append("\" font-size=\"12\" text-anchor=\"middle\" ")
+                    .append("transform=\"rotate(-90 14 ").append(fmt((y0 + y1) / 2)).append(")\">")
+                    .append(escape(yLabel)).append("</text>\n");
+            return sb;
+        }
+    }
+
+    /** About five round tick values covering lo..hi. */
+    static double[] ticks(double lo, double hi) {
+        double span = hi - lo;
+        double step = Math.pow(10, Math.floor(Math.log10(span / 5)));
+        for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+            if (span / (step * m) <= 6) {
+                step *= m;
+                break;
+            }
+        }
+        double first = Math.ceil(lo / step) * step;
+        int n = (int) Math.floor((hi - first) / step + 1e-9) + 1;
+        double[] t = new double[Math.max(0, n)];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = first + i * step;
+        }
+        return t;
+    }
+
+    /** A tick label: thousands separated, no trailing zeros (2.5, 0.8, 1,000). */
+    static String label(double v) {
+        if (Math.abs(v) < 1e-9) {
+            return "0";
+        }
+        if (Math.abs(v) >= 1000 || Math.abs(v - Math.rint(v)) < 1e-9) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        String s = String.format(Locale.ROOT, "%.4f", v);
+        return s.replaceAll("0+$", "").replaceAll("\\.$", "");
+    }
+
+    static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    private static String line(double x0, double y0, double x1, double y1) {
+        return "<line x1=\"" + fmt(x0) + "\" y1=\"" + fmt(y0) + "\" x2=\"" + fmt(x1) + "\" y2=\"" + fmt(y1) + "\"/>\n";
+    }
+
+    private static String text(double x, double y, String s, String anchor, int size) {
+        return "<text x=\"" + fmt(x) + "\" y=\"" + fmt(y) + "\" font-size=\"" + size + "\" text-anchor=\"" + anchor
+                + "\">" + escape(s) + "</text>\n";
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.1f", v);
+    }
+}

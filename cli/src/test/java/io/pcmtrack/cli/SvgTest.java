@@ -1,0 +1,36 @@
+package io.pcmtrack.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class SvgTest {
+
+    @Test
+    void ticksAreRoundAndCoverTheRange() {
+        assertThat(Svg.ticks(0, 12.3)).containsExactly(0, 2.5, 5, 7.5, 10);
+        assertThat(Svg.ticks(0, 1)).containsExactly(0, 0.2, 0.4, 0.6000000000000001, 0.8, 1);
+        assertThat(Svg.ticks(48, 85)).containsExactly(50, 60, 70, 80);
+    }
+
+    @Test
+    void labelsHaveNoTrailingZeros() {
+        assertThat(Svg.label(2.5)).isEqualTo("2.5");
+        assertThat(Svg.label(0.6000000000000001)).isEqualTo("0.6");
+        assertThat(Svg.label(6000)).isEqualTo("6,000");
+        assertThat(Svg.label(0)).isEqualTo("0");
+        assertThat(Svg.label(-0.25)).isEqualTo("-0.25");
+    }
+
+    @Test
+    void chartsEscapeTextAndDrawEverySeries() {
+        String svg = Svg.lineChart("a < b & c", "x", "y", List.of(new Svg.Series("one", new double[] {0, 1}, new double[] {0, 1}),
+                new Svg.Series("two", new double[] {0, 1}, new double[] {1, 0})), 400, 200, 0, 0);
+        assertThat(svg).contains("a &lt; b &amp; c").contains(">one<").contains(">two<");
+        assertThat(svg.split("<polyline", -1)).hasSize(3);
+        String bars = Svg.barChart("h", "x", "y", new double[] {0, 1, 2}, new double[] {3, 5}, 400, 200);
+        assertThat(bars.split("<rect", -1)).hasSize(1 + 1 + 2); // background + two bars
+    }
+}
