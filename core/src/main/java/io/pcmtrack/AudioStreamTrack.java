@@ -46,9 +46,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ol>
  *
  * <p>Locking: writers take {@code writeLock} (it owns the converter) and, for each converted
- * piece, the short buffer lock; {@code recv} takes only the buffer lock, for one frame's copy.
- * A flush never waits for a writer: it bumps an epoch, and a writer that sees the epoch move
- * abandons the rest of its chunk.
+ * piece, the buffer's {@link SpinLock}; {@code recv} takes only the spin lock, for one frame's
+ * copy, so a consumer is never parked behind a producer. A flush never waits for a writer: it
+ * bumps an epoch, and a writer that sees the epoch move abandons the rest of its chunk. A
+ * {@link OverflowPolicy#BLOCK} writer parks outside the lock and is unparked by the consumer.
  */
 public final class AudioStreamTrack implements AutoCloseable {
     /**
@@ -76,7 +77,7 @@ public final class AudioStreamTrack implements AutoCloseable {
     private final MediaClock clock;
 
     private final ReentrantLock writeLock = new ReentrantLock();
-    private final Object lock = new Object();
+    private final SpinLock lock = new SpinLock();
     private final FrameBuffer buffer;
     private final Sink sink = new Sink();
     private final AtomicBoolean scheduled = new AtomicBoolean();
@@ -84,7 +85,8 @@ public final class AudioStreamTrack implements AutoCloseable {
 
     // Guarded by lock.
     private long epoch;
-    private int waitingWriters;
+    /** The writer parked for room ({@link OverflowPolicy#BLOCK}); writers are serialized, so at most one. */
+    private volatile Thread blockedWriter;
     private long framesEmitted;
     private long silentFrames;
     private long paddedFrames;
@@ -216,9 +218,12 @@ public final class AudioStreamTrack implements AutoCloseable {
     }
 
     private void writeLocked(PcmData pcm, boolean last) throws InterruptedException {
-        synchronized (lock) {
+        lock.lock();
+        try {
             ensureLive();
             writeEpoch = epoch;
+        } finally {
+            lock.unlock();
         }
         if (converter != null && converterEpoch != writeEpoch) {
             converter.reset(); // a flush came in since the converter last ran: its state is stale
@@ -246,10 +251,13 @@ public final class AudioStreamTrack implements AutoCloseable {
             if (converter != null && !converter.finish(sink)) {
                 return;
             }
-            synchronized (lock) {
+            lock.lock();
+            try {
                 if (epoch == writeEpoch && !stopped) {
                     buffer.markRelease();
                 }
+            } finally {
+                lock.unlock();
             }
         }
     }
@@ -275,8 +283,10 @@ public final class AudioStreamTrack implements AutoCloseable {
      */
     private boolean enqueue(short[] shorts, float[] floats, byte[] bytes, int offset, int count)
             throws InterruptedException {
-        synchronized (lock) {
-            while (true) {
+        while (true) {
+            lock.lock();
+            try {
+                blockedWriter = null;
                 if (stopped) {
                     throw ended();
                 }
@@ -311,12 +321,15 @@ public final class AudioStreamTrack implements AutoCloseable {
                         return true;
                     }
                 }
-                waitingWriters++;
-                try {
-                    lock.wait();
-                } finally {
-                    waitingWriters--;
-                }
+                // Registered under the lock: a consumer that takes a frame after this unparks us.
+                blockedWriter = Thread.currentThread();
+            } finally {
+                lock.unlock();
+            }
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                blockedWriter = null;
+                throw new InterruptedException();
             }
         }
     }
@@ -344,7 +357,8 @@ public final class AudioStreamTrack implements AutoCloseable {
      * comes out after it. Does nothing on a stopped track.
      */
     public void flush() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (stopped) {
                 return;
             }
@@ -352,9 +366,18 @@ public final class AudioStreamTrack implements AutoCloseable {
             flushes++;
             flushedValues += buffer.size();
             buffer.clear();
-            lock.notifyAll(); // blocked writers wake, see the epoch moved and give up
+        } finally {
+            lock.unlock();
         }
+        wakeBlockedWriter(); // it sees the epoch moved and gives up
         completePlayouts(null);
+    }
+
+    private void wakeBlockedWriter() {
+        Thread w = blockedWriter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
     }
 
     /**
@@ -367,7 +390,8 @@ public final class AudioStreamTrack implements AutoCloseable {
      */
     public CompletableFuture<Void> playout() {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (!stopped && buffer.size() > 0) {
                 if (playouts == null) {
                     playouts = new ArrayDeque<>();
@@ -375,6 +399,8 @@ public final class AudioStreamTrack implements AutoCloseable {
                 playouts.add(new Playout(buffer.writePosition(), future));
                 return future;
             }
+        } finally {
+            lock.unlock();
         }
         if (stopped) {
             future.completeExceptionally(ended());
@@ -438,18 +464,42 @@ public final class AudioStreamTrack implements AutoCloseable {
     /** Audio in the buffer, held partial frame included, converter state excluded. */
     public Duration buffered() {
         long values;
-        synchronized (lock) {
+        lock.lock();
+        try {
             values = buffer.size();
+        } finally {
+            lock.unlock();
         }
         return Duration.ofNanos(values / format.channels() * 1_000_000_000L / format.sampleRate());
     }
 
     public TrackStats stats() {
-        synchronized (lock) {
-            int ch = format.channels();
-            return new TrackStats(framesEmitted, silentFrames, paddedFrames, droppedValues / ch, lateFrames,
-                    Duration.ofNanos(maxLatenessNanos), writtenValues / ch, flushes, flushedValues / ch);
+        long emitted;
+        long silent;
+        long padded;
+        long dropped;
+        long late;
+        long maxLate;
+        long written;
+        long flushCount;
+        long flushed;
+        lock.lock();
+        try {
+            emitted = framesEmitted;
+            silent = silentFrames;
+            padded = paddedFrames;
+            dropped = droppedValues;
+            late = lateFrames;
+            maxLate = maxLatenessNanos;
+            written = writtenValues;
+            flushCount = flushes;
+            flushed = flushedValues;
+        } finally {
+            lock.unlock();
         }
+        int ch = format.channels();
+        return new TrackStats(emitted, silent, padded, dropped / ch, late, Duration.ofNanos(maxLate), written / ch,
+                flushCount, flushed / ch);
     }
 
     /**
@@ -457,15 +507,18 @@ public final class AudioStreamTrack implements AutoCloseable {
      * {@code recv} wake and throw {@link TrackEndedException}. Idempotent.
      */
     public void stop() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             if (stopped) {
                 return;
             }
             stopped = true;
             buffer.clear();
             buffer.releaseSpare();
-            lock.notifyAll();
+        } finally {
+            lock.unlock();
         }
+        wakeBlockedWriter();
         completePlayouts(ended());
         Thread t = sleeper;
         if (t != null) {
@@ -492,7 +545,9 @@ public final class AudioStreamTrack implements AutoCloseable {
 
     /** Fills {@code frame} with the next frame: audio, a padded partial or silence. */
     void emit(AudioFrame frame, long latenessNanos) {
-        synchronized (lock) {
+        boolean playoutsDue;
+        lock.lock();
+        try {
             ensureLive();
             int n;
             boolean silence = false;
@@ -528,14 +583,14 @@ public final class AudioStreamTrack implements AutoCloseable {
                 lateFrames++;
             }
             maxLatenessNanos = Math.max(maxLatenessNanos, latenessNanos);
-            if (n > 0 && waitingWriters > 0) {
-                lock.notifyAll();
-            }
-            if (playouts == null || playouts.isEmpty() || playouts.peek().position > buffer.readPosition()) {
-                return;
-            }
+            playoutsDue = playouts != null && !playouts.isEmpty() && playouts.peek().position <= buffer.readPosition();
+        } finally {
+            lock.unlock();
         }
-        completePlayouts(null);
+        wakeBlockedWriter();
+        if (playoutsDue) {
+            completePlayouts(null);
+        }
     }
 
     /**
@@ -544,7 +599,8 @@ public final class AudioStreamTrack implements AutoCloseable {
      */
     private void completePlayouts(TrackEndedException error) {
         ArrayDeque<Playout> done = null;
-        synchronized (lock) {
+        lock.lock();
+        try {
             while (playouts != null && !playouts.isEmpty()
                     && (error != null || buffer.size() == 0 || playouts.peek().position <= buffer.readPosition())) {
                 if (done == null) {
@@ -552,6 +608,8 @@ public final class AudioStreamTrack implements AutoCloseable {
                 }
                 done.add(playouts.poll());
             }
+        } finally {
+            lock.unlock();
         }
         if (done == null) {
             return;
@@ -608,15 +666,21 @@ public final class AudioStreamTrack implements AutoCloseable {
 
     /** Interleaved samples buffered (tests). */
     long bufferedValues() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return buffer.size();
+        } finally {
+            lock.unlock();
         }
     }
 
     /** Blocks the buffer holds (tests of memory behaviour). */
     int heldBlocks() {
-        synchronized (lock) {
+        lock.lock();
+        try {
             return buffer.heldBlocks();
+        } finally {
+            lock.unlock();
         }
     }
 

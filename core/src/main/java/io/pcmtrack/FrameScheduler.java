@@ -2,6 +2,7 @@ package io.pcmtrack;
 
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -184,7 +185,7 @@ public final class FrameScheduler implements AutoCloseable {
         private final FrameSink sink;
         /** The worker's shared frame when the format matches, else the attachment's own; set by the worker. */
         private AudioFrame frame;
-        private volatile boolean closed;
+        private final AtomicBoolean closed = new AtomicBoolean();
         /** Due time of the first frame, set at attach; the worker's heap keeps it from then on. */
         private long due;
         private long errors;
@@ -203,7 +204,7 @@ public final class FrameScheduler implements AutoCloseable {
 
         /** False once closed, or once the scheduler noticed the track stopped. */
         public boolean isAttached() {
-            return !closed;
+            return !closed.get();
         }
 
         /** Sink calls that threw. */
@@ -218,16 +219,19 @@ public final class FrameScheduler implements AutoCloseable {
          */
         @Override
         public void close() {
-            if (closed) {
+            if (!closed.compareAndSet(false, true)) {
                 return;
             }
-            closed = true;
             track.releaseConsumer();
             worker.load.decrementAndGet();
             scheduler.attached.decrementAndGet();
             // Wait out a delivery to this sink that is under way on the scheduler thread.
-            while (worker.delivering == this && Thread.currentThread() != worker.thread) {
-                Thread.onSpinWait();
+            for (int spins = 0; worker.delivering == this && Thread.currentThread() != worker.thread; spins++) {
+                if (spins < 1_000) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.parkNanos(100_000);
+                }
             }
         }
     }
@@ -289,7 +293,7 @@ public final class FrameScheduler implements AutoCloseable {
             long now = clock.nanoTime();
             while (size > 0 && dues[0] <= now) {
                 Attachment a = heap[0];
-                if (a.closed || !a.track.isLive()) {
+                if (a.closed.get() || !a.track.isLive()) {
                     removeTop();
                     a.close();
                     continue;
@@ -316,7 +320,7 @@ public final class FrameScheduler implements AutoCloseable {
         private void deliver(Attachment a) {
             delivering = a;
             try {
-                if (!a.closed) {
+                if (!a.closed.get()) {
                     a.sink.onFrame(a.frame);
                 }
             } catch (RuntimeException | Error e) {
@@ -339,7 +343,7 @@ public final class FrameScheduler implements AutoCloseable {
         void acceptAttachments() {
             Attachment a;
             while ((a = inbox.poll()) != null) {
-                if (a.closed) {
+                if (a.closed.get()) {
                     continue;
                 }
                 AudioStreamTrack t = a.track;

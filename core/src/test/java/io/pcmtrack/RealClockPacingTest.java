@@ -33,15 +33,7 @@ class RealClockPacingTest {
         AudioStreamTrack t = AudioStreamTrack.builder().frameDuration(Duration.ofSeconds(30)).build();
         t.recv(); // anchors; the next frame is due in 30 s
         AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread consumer = new Thread(() -> {
-            try {
-                t.recv();
-            } catch (Throwable e) {
-                thrown.set(e);
-            }
-        });
-        consumer.start();
-        Thread.sleep(100);
+        Thread consumer = recvInThread(t, thrown);
         assertThat(consumer.isAlive()).as("recv is waiting for its frame").isTrue();
         long stoppedAt = System.nanoTime();
         t.stop();
@@ -56,6 +48,19 @@ class RealClockPacingTest {
         AudioStreamTrack t = AudioStreamTrack.builder().frameDuration(Duration.ofSeconds(30)).build();
         t.recv();
         AtomicReference<Throwable> thrown = new AtomicReference<>();
+        Thread consumer = recvInThread(t, thrown);
+        consumer.interrupt();
+        consumer.join(5_000);
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        assertThat(t.stats().framesEmitted()).isEqualTo(1);
+        assertThatThrownBy(() -> {
+            t.stop();
+            t.recv();
+        }).isInstanceOf(TrackEndedException.class);
+    }
+
+    /** Starts a thread blocked in {@code recv} (the next frame is far off) and lets it get there. */
+    private static Thread recvInThread(AudioStreamTrack t, AtomicReference<Throwable> thrown) throws InterruptedException {
         Thread consumer = new Thread(() -> {
             try {
                 t.recv();
@@ -65,13 +70,6 @@ class RealClockPacingTest {
         });
         consumer.start();
         Thread.sleep(100);
-        consumer.interrupt();
-        consumer.join(5_000);
-        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
-        assertThat(t.stats().framesEmitted()).isEqualTo(1);
-        assertThatThrownBy(() -> {
-            t.stop();
-            t.recv();
-        }).isInstanceOf(TrackEndedException.class);
+        return consumer;
     }
 }
