@@ -79,21 +79,10 @@ final class PushEncoder {
         }
         int n = chunkFrames * channels;
         int from = index * n;
-        byte[] out = chunk;
         if (floats) {
-            float[] in = frame.floats();
-            for (int i = 0, b = 0; i < n; i++, b += 2) {
-                short s = SampleCodec.toS16(in[from + i]);
-                out[b] = (byte) s;
-                out[b + 1] = (byte) (s >> 8);
-            }
+            SampleCodec.encode(frame.floats(), from, SampleFormat.S16, chunk, 0, n);
         } else {
-            short[] in = frame.shorts();
-            for (int i = 0, b = 0; i < n; i++, b += 2) {
-                short s = in[from + i];
-                out[b] = (byte) s;
-                out[b + 1] = (byte) (s >> 8);
-            }
+            SampleCodec.encodeS16(frame.shorts(), from, chunk, 0, n);
         }
     }
 
