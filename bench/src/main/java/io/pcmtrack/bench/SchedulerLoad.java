@@ -50,9 +50,11 @@ public final class SchedulerLoad {
         if (counts.isEmpty()) {
             counts = List.of(1_000, 5_000, 10_000, 20_000);
         }
-        System.out.printf(Locale.ROOT, "%d cores, %s %s, %d s per run, %d scheduler thread(s)%n",
+        String gc = ManagementFactory.getGarbageCollectorMXBeans().stream().map(b -> b.getName())
+                .collect(java.util.stream.Collectors.joining(", "));
+        System.out.printf(Locale.ROOT, "%d cores, %s %s, GC: %s, %d s per run, %d scheduler thread(s)%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
-                System.getProperty("java.version"), seconds, threads);
+                System.getProperty("java.version"), gc, seconds, threads);
         System.out.println("| tracks | process CPU (cores) | scheduler CPU (cores) | frames delivered / expected "
                 + "| lateness p50 | p99 | max | B / delivered frame |");
         System.out.println("|---|---|---|---|---|---|---|---|");
