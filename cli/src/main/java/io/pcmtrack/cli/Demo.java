@@ -227,7 +227,7 @@ final class Demo {
                 Svg.lineChart("Buffer level", "seconds since the first frame", "buffered (ms)",
                         List.of(new Svg.Series("buffered", t, Arrays.copyOf(bufferedMs, frames))), 900, 260, 0, 0));
         report.chart("How late each frame reached the WebRTC sink relative to its due time",
-                latenessChart(lateness));
+                Svg.latenessChart(lateness, "Frame lateness"));
         double[] mt = new double[memory.size()];
         double[] heap = new double[memory.size()];
         double[] rss = new double[memory.size()];
@@ -253,20 +253,6 @@ final class Demo {
         text.append("  heap after GC " + Memory.mib(heapStart) + " -> " + Memory.mib(heapEnd) + ", RSS "
                 + Memory.mib(rssStart) + " -> " + Memory.mib(rssEnd) + "\n");
         return new Result(sent, received, report, text.toString());
-    }
-
-    private static String latenessChart(LatencyHistogram h) {
-        long top = Math.max(100, h.percentile(99.9).toNanos() / 1000 * 2);
-        List<Double> edges = new ArrayList<>();
-        List<Double> counts = new ArrayList<>();
-        for (int i = 0; i < h.bucketCount() && h.bucketLowerMicros(i) <= top; i++) {
-            edges.add(h.bucketLowerMicros(i) / 1000.0);
-            counts.add((double) h.bucketCount(i));
-        }
-        edges.add(h.bucketLowerMicros(Math.min(h.bucketCount() - 1, edges.size())) / 1000.0);
-        return Svg.barChart("Frame lateness", "ms after due time", "frames",
-                edges.stream().mapToDouble(Double::doubleValue).toArray(),
-                counts.stream().mapToDouble(Double::doubleValue).toArray(), 900, 260);
     }
 
     /** Sample index to wall-clock nanos. */

@@ -25,7 +25,8 @@ import io.pcmtrack.VirtualClock;
  * Many tracks with TTS-like producers for hours: utterances arrive as bursts of 50..400 ms,
  * faster than real time; some are cut by a barge-in flush, some are dumped whole into a buffer
  * too small for them (overflow). A {@link FrameScheduler} delivers every frame to a sink that
- * checks pts continuity. Memory (heap after GC, RSS) is sampled at fixed intervals.
+ * checks pts continuity. Memory (heap after GC, RSS) is sampled at fixed intervals, right after
+ * flushing every track.
  *
  * <p>In virtual time ({@link VirtualClock}, manual scheduler) a day runs in minutes; in real time
  * the scheduler has its own thread and the lateness histogram is meaningful.
@@ -36,17 +37,27 @@ final class Soak {
     static final Duration BUFFER_LIMIT = Duration.ofSeconds(5);
     private static final long MS = 1_000_000L;
 
-    /** What to run. */
-    record Options(double hours, int tracks, boolean realtime, double sampleEveryHours, long seed) {
+    /**
+     * What to run. Samples taken in the first {@code warmupSeconds} of wall-clock time are shown
+     * but are not the baseline for growth: the JVM compiles and sizes its native memory then.
+     */
+    record Options(double hours, int tracks, boolean realtime, double sampleEveryHours, long seed, int warmupSeconds) {
     }
 
-    /** One memory and counter sample. */
+    /**
+     * One memory and counter sample; lateness over the interval since the previous one. Only
+     * the three figures are kept: a histogram per sample would itself grow the heap being measured.
+     */
     record Sample(double hours, long heapAfterGc, long rss, long frames, long silentFrames, long droppedSamples,
-                  long flushes, LatencyHistogram lateness) {
+                  long flushes, Duration latenessP50, Duration latenessP99, Duration latenessMax, boolean warmup) {
     }
 
-    /** Outcome: the samples, frames out of sequence, and memory growth after the first sample (RSS: MIN_VALUE if unknown). */
-    record Result(List<Sample> samples, long ptsErrors, long sinkErrors, long heapGrowth, long rssGrowth) {
+    /**
+     * Outcome: the samples, frames out of sequence, memory growth from the first sample after the
+     * warm-up (RSS: MIN_VALUE if unknown) and the whole run's lateness.
+     */
+    record Result(List<Sample> samples, long ptsErrors, long sinkErrors, long heapGrowth, long rssGrowth,
+                  LatencyHistogram lateness) {
     }
 
     private final Options options;
@@ -86,6 +97,7 @@ final class Soak {
         List<Checker> checkers = new ArrayList<>();
         List<Sample> samples = new ArrayList<>();
         long start = clock.nanoTime();
+        long wallStart = System.nanoTime();
 
         try (FrameScheduler scheduler = options.realtime() ? new FrameScheduler(clock, 1) : FrameScheduler.manual(clock)) {
             for (int i = 0; i < options.tracks(); i++) {
@@ -141,29 +153,48 @@ final class Soak {
                 }
                 if (now >= nextSample) {
                     nextSample += sampleEvery;
+                    // A barge-in on every track first: the heap then holds no audio, only what the
+                    // tracks keep when empty, so that a sample-to-sample difference is a leak and not
+                    // the few seconds of audio that happened to be buffered at that instant.
+                    for (AudioStreamTrack t : tracks) {
+                        t.flush();
+                    }
                     SchedulerStats stats = scheduler.stats();
-                    Sample s = sample((now - start) / 3600e9, memory, stats.lateness().since(lastLateness));
+                    LatencyHistogram window = stats.lateness().since(lastLateness);
                     lastLateness = stats.lateness();
+                    boolean warmup = System.nanoTime() - wallStart < options.warmupSeconds() * 1_000_000_000L;
+                    Sample s = sample((now - start) / 3600e9, memory, window, warmup);
                     samples.add(s);
                     print(s);
                 }
             }
             long ptsErrors = checkers.stream().mapToLong(c -> c.ptsErrors).sum();
-            long sinkErrors = scheduler.stats().sinkErrors();
+            SchedulerStats end = scheduler.stats();
+            long sinkErrors = end.sinkErrors();
             for (AudioStreamTrack t : tracks) {
                 t.stop();
             }
             long heapGrowth = 0;
             long rssGrowth = Long.MIN_VALUE;
-            if (samples.size() > 1) {
-                Sample first = samples.get(0);
-                heapGrowth = samples.stream().mapToLong(Sample::heapAfterGc).max().orElse(0) - first.heapAfterGc();
+            List<Sample> measured = samples.stream().filter(x -> !x.warmup()).toList();
+            if (measured.size() > 1) {
+                Sample first = measured.get(0);
+                heapGrowth = lowestOfLastHalf(measured, Sample::heapAfterGc) - first.heapAfterGc();
                 if (first.rss() > 0) {
-                    rssGrowth = samples.stream().mapToLong(Sample::rss).max().orElse(0) - first.rss();
+                    rssGrowth = lowestOfLastHalf(measured, Sample::rss) - first.rss();
                 }
             }
-            return new Result(samples, ptsErrors, sinkErrors, heapGrowth, rssGrowth);
+            return new Result(samples, ptsErrors, sinkErrors, heapGrowth, rssGrowth, end.lateness());
         }
+    }
+
+    /**
+     * Growth is measured from the first sample to the lowest reading of the run's second half: a
+     * leak raises every later reading, while a transient (a JIT compilation's native arena, a
+     * burst being collected) raises only some.
+     */
+    private static long lowestOfLastHalf(List<Sample> samples, java.util.function.ToLongFunction<Sample> reading) {
+        return samples.subList(samples.size() / 2, samples.size()).stream().mapToLong(reading).min().orElse(0);
     }
 
     private void waitUntil(long deadline) throws InterruptedException {
@@ -180,7 +211,7 @@ final class Soak {
         }
     }
 
-    private Sample sample(double hours, MemoryMXBean memory, LatencyHistogram lateness) {
+    private Sample sample(double hours, MemoryMXBean memory, LatencyHistogram lateness, boolean warmup) {
         long frames = 0;
         long silent = 0;
         long dropped = 0;
@@ -192,14 +223,15 @@ final class Soak {
             dropped += s.droppedSamples();
             flushes += s.flushes();
         }
-        return new Sample(hours, Memory.heapAfterGc(memory), Memory.rss(), frames, silent, dropped, flushes, lateness);
+        return new Sample(hours, Memory.heapAfterGc(memory), Memory.rss(), frames, silent, dropped, flushes,
+                lateness.percentile(50), lateness.percentile(99), lateness.max(), warmup);
     }
 
     private void print(Sample s) {
-        out.printf(Locale.ROOT, "| %.2f | %s | %s | %,d | %,d | %,d | %,d | %s / %s / %s |%n", s.hours(),
+        out.printf(Locale.ROOT, "| %.2f%s | %s | %s | %,d | %,d | %,d | %,d | %s / %s / %s |%n", s.hours(),
+                s.warmup() ? " (warm-up)" : "",
                 Memory.mib(s.heapAfterGc()), Memory.mib(s.rss()), s.frames(), s.silentFrames(), s.droppedSamples(),
-                s.flushes(), Memory.ms(s.lateness().percentile(50)), Memory.ms(s.lateness().percentile(99)),
-                Memory.ms(s.lateness().max()));
+                s.flushes(), Memory.ms(s.latenessP50()), Memory.ms(s.latenessP99()), Memory.ms(s.latenessMax()));
         out.flush();
     }
 
@@ -239,8 +271,9 @@ final class Soak {
             boolean last = burstsLeft == 0;
             track.write(bursts[k], last);
             long burstMs = 50 + 10L * k;
-            // TTS runs ahead of playout: the next burst comes sooner than this one lasts.
-            nextNanos = now + (last ? (500 + random.nextInt(4_500)) : (long) (burstMs * random.nextDouble())) * MS;
+            // TTS runs ahead of playout: the next burst comes sooner than this one lasts. Between
+            // utterances the other side talks (2..10 s), so an agent speaks about half of the time.
+            nextNanos = now + (last ? (2_000 + random.nextInt(8_000)) : (long) (burstMs * random.nextDouble())) * MS;
         }
     }
 

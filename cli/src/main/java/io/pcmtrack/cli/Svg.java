@@ -84,6 +84,20 @@ final class Svg {
         return sb.append("</svg>\n").toString();
     }
 
+    /** A lateness histogram in milliseconds, up to twice its 99.9th percentile. */
+    static String latenessChart(io.pcmtrack.LatencyHistogram h, String title) {
+        long top = Math.max(100, h.percentile(99.9).toNanos() / 1000 * 2);
+        java.util.List<Double> edges = new java.util.ArrayList<>();
+        java.util.List<Double> counts = new java.util.ArrayList<>();
+        for (int i = 0; i < h.bucketCount() && h.bucketLowerMicros(i) <= top; i++) {
+            edges.add(h.bucketLowerMicros(i) / 1000.0);
+            counts.add((double) h.bucketCount(i));
+        }
+        edges.add(h.bucketLowerMicros(Math.min(h.bucketCount() - 1, edges.size())) / 1000.0);
+        return barChart(title, "ms after due time", "frames", edges.stream().mapToDouble(Double::doubleValue).toArray(),
+                counts.stream().mapToDouble(Double::doubleValue).toArray(), 900, 260);
+    }
+
     /** Plot area, scales and axes. */
     private static final class Frame {
         final int width;
