@@ -42,6 +42,11 @@ final class Memory {
         return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
     }
 
+    /** A difference of sizes, with its sign. */
+    static String signedMib(long bytes) {
+        return String.format(Locale.ROOT, "%+.1f MiB", bytes / 1048576.0);
+    }
+
     static String ms(Duration d) {
         return String.format(Locale.ROOT, "%.2f ms", d.toNanos() / 1e6);
     }

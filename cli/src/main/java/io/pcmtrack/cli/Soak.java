@@ -133,16 +133,13 @@ final class Soak {
             LatencyHistogram lastLateness = new LatencyHistogram();
             long nextSample = start + sampleEvery;
             while (true) {
-                long now = clock.nanoTime();
-                if (now - start >= endNanos) {
-                    break;
-                }
                 long next = Math.min(Math.min(producers.peek().nextNanos, nextSample), start + endNanos);
                 if (!options.realtime()) {
                     next = Math.min(next, scheduler.nextDueNanos());
                 }
                 waitUntil(next);
-                now = clock.nanoTime();
+                long now = clock.nanoTime();
+                boolean over = now - start >= endNanos;
                 while (producers.peek().nextNanos <= now) {
                     Producer p = producers.poll();
                     p.act(now);
@@ -151,7 +148,8 @@ final class Soak {
                 if (!options.realtime()) {
                     scheduler.runDue();
                 }
-                if (now >= nextSample) {
+                // At the end, a sample that rounding put a few nanoseconds past it is taken anyway.
+                if (now >= nextSample || (over && nextSample - (start + endNanos) < sampleEvery / 2)) {
                     nextSample += sampleEvery;
                     // A barge-in on every track first: the heap then holds no audio, only what the
                     // tracks keep when empty, so that a sample-to-sample difference is a leak and not
@@ -166,6 +164,9 @@ final class Soak {
                     Sample s = sample((now - start) / 3600e9, memory, window, warmup);
                     samples.add(s);
                     print(s);
+                }
+                if (over) {
+                    break;
                 }
             }
             long ptsErrors = checkers.stream().mapToLong(c -> c.ptsErrors).sum();

@@ -34,21 +34,22 @@ final class SoakCommand implements Callable<Integer> {
     boolean realtime;
 
     @Option(names = "--max-growth-kib", defaultValue = "1024",
-            description = "Largest allowed growth of heap after GC after the first sample. Default: ${DEFAULT-VALUE}.")
+            description = "Largest allowed growth of heap after GC after the warm-up. Default: ${DEFAULT-VALUE}.")
     long maxGrowthKib;
 
     @Option(names = "--max-rss-growth-kib", defaultValue = "1024",
-            description = "Largest allowed growth of RSS after the first sample (run with a fixed heap, "
+            description = "Largest allowed growth of RSS after the warm-up (run with a fixed heap, "
                     + "-Xms equal to -Xmx, for RSS to mean something). Default: ${DEFAULT-VALUE}.")
     long maxRssGrowthKib;
 
     @Option(names = "--seed", defaultValue = "1", description = "Random seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--warmup-seconds", defaultValue = "60",
+    @Option(names = "--warmup-seconds", paramLabel = "S",
             description = "Wall-clock seconds during which samples are shown but not the baseline for growth "
-                    + "(the JVM compiles and sizes its native memory then). Default: ${DEFAULT-VALUE}.")
-    int warmupSeconds;
+                    + "(the JVM compiles and sizes its native memory then). Default: 60, or 120 with --realtime, "
+                    + "where work comes at the pace of the clock and compilation takes longer.")
+    Integer warmupSeconds;
 
     @Option(names = "--chart", paramLabel = "FILE.svg",
             description = "Also write an SVG chart of heap after GC and RSS per sample (and, in real time, frame lateness).")
@@ -60,13 +61,23 @@ final class SoakCommand implements Callable<Integer> {
             throw new UserException("soak needs --hours > 0, --tracks >= 1 and 0 < --sample-every <= --hours; got --hours "
                     + hours + " --tracks " + tracks + " --sample-every " + sampleEvery);
         }
+        if (warmupSeconds != null && warmupSeconds < 0) {
+            throw new UserException("soak needs --warmup-seconds >= 0; got " + warmupSeconds);
+        }
         PrintWriter out = spec.commandLine().getOut();
         long t0 = System.nanoTime();
-        Soak.Result r = new Soak(new Soak.Options(hours, tracks, realtime, sampleEvery, seed, warmupSeconds), out).run();
+        Soak.Result r = new Soak(new Soak.Options(hours, tracks, realtime, sampleEvery, seed,
+                warmupSeconds != null ? warmupSeconds : realtime ? 120 : 60), out).run();
         out.printf(java.util.Locale.ROOT, "growth after the warm-up: heap %s (limit %d KiB), RSS %s (limit %d KiB); "
                         + "missing frames: %d; sink errors: %d; ran %.1f s%n",
-                Memory.mib(r.heapGrowth()), maxGrowthKib, r.rssGrowth() == Long.MIN_VALUE ? "n/a" : Memory.mib(r.rssGrowth()),
+                Memory.signedMib(r.heapGrowth()), maxGrowthKib, r.rssGrowth() == Long.MIN_VALUE ? "n/a" : Memory.signedMib(r.rssGrowth()),
                 maxRssGrowthKib, r.ptsErrors(), r.sinkErrors(), (System.nanoTime() - t0) / 1e9);
+        if (realtime) {
+            io.pcmtrack.LatencyHistogram l = r.lateness();
+            out.printf(java.util.Locale.ROOT, "lateness over the run, %,d frames: p50 %s, p99 %s, p99.9 %s, max %s%n",
+                    l.count(), Memory.ms(l.percentile(50)), Memory.ms(l.percentile(99)), Memory.ms(l.percentile(99.9)),
+                    Memory.ms(l.max()));
+        }
         if (chart != null) {
             writeCharts(r, out);
         }

@@ -173,11 +173,16 @@ class CliTest {
                 "--max-growth-kib", "4096", "--max-rss-growth-kib", "1000000", "--warmup-seconds", "0");
         assertThat(r.exit()).as(r.out() + r.err()).isZero();
         assertThat(r.out()).contains("real-time soak").contains("missing frames: 0").contains("PASS");
+        // 200 tracks for 12 s: whatever the clock did, about 50 frames per track per second went out.
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("lateness over the run, ([\\d,]+) frames").matcher(r.out());
+        assertThat(m.find()).as(r.out()).isTrue();
+        assertThat(Long.parseLong(m.group(1).replace(",", ""))).isBetween(100_000L, 125_000L);
     }
 
     @Test
     void soakRejectsNonsense() {
         assertOneLineError(run("soak", "--hours", "0"), "soak needs --hours > 0");
+        assertOneLineError(run("soak", "--warmup-seconds", "-1"), "soak needs --warmup-seconds >= 0; got -1");
     }
 
     private static void assertOneLineError(Run r, String fragment) {
