@@ -31,33 +31,47 @@ class FlushRaceTest {
             volatile int watermark;
         }
         Shared shared = new Shared();
+        AtomicBoolean writing = new AtomicBoolean(true);
         AtomicBoolean done = new AtomicBoolean();
+        java.util.concurrent.CountDownLatch flusherStopped = new java.util.concurrent.CountDownLatch(1);
 
         Thread writer = new Thread(() -> {
-            for (int id = 1; id <= WRITES; id++) {
+            for (int id = 1; id <= WRITES + 1; id++) {
+                if (id == WRITES + 1) {
+                    // The last write comes after the flushes: it must come out whole, whatever the
+                    // flusher did to the ones before (which it may have discarded entirely).
+                    writing.set(false);
+                    try {
+                        flusherStopped.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
                 float[] chunk = new float[WRITE_FRAMES];
                 for (int pos = 0; pos < WRITE_FRAMES; pos++) {
                     chunk[pos] = encode(id, pos);
                 }
                 shared.started = id;
-                t.write(PcmData.ofFloats(48_000, 1, chunk), id == WRITES); // the last releases its partial frame
+                t.write(PcmData.ofFloats(48_000, 1, chunk), id >= WRITES); // these release their partial frame
             }
             done.set(true);
         });
         Thread flusher = new Thread(() -> {
             Random random = new Random(42);
-            while (!done.get()) {
-                int started = shared.started;
-                t.flush();
-                shared.watermark = started;
-                if (random.nextInt(4) == 0) {
-                    Thread.yield();
-                }
-                try {
+            try {
+                while (writing.get()) {
+                    int started = shared.started;
+                    t.flush();
+                    shared.watermark = started;
+                    if (random.nextInt(4) == 0) {
+                        Thread.yield();
+                    }
                     Thread.sleep(0, random.nextInt(200_000));
-                } catch (InterruptedException e) {
-                    return;
                 }
+            } catch (InterruptedException e) {
+                // the test is over
+            } finally {
+                flusherStopped.countDown();
             }
         });
 
@@ -94,7 +108,7 @@ class FlushRaceTest {
                 lastId = id;
             }
         }
-        assertThat(emitted).isNotEmpty();
+        assertThat(nextPos[WRITES + 1]).as("the write after the last flush came out whole").isEqualTo(WRITE_FRAMES);
     }
 
     private static float encode(int id, int pos) {
