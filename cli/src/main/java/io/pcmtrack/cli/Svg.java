@@ -67,16 +67,25 @@ final class Svg {
     /** A bar chart: bar {@code i} spans {@code edges[i]..edges[i+1]} with height {@code counts[i]}. */
     static String barChart(String title, String xLabel, String yLabel, double[] edges, double[] counts,
                            int width, int height) {
+        return barChart(title, xLabel, yLabel, edges, counts, width, height, false);
+    }
+
+    /**
+     * A bar chart, with a logarithmic count axis if {@code logY} (a bar's height is then
+     * log10(1 + count), ticks at powers of ten): a tail of a few hundred among millions shows.
+     */
+    static String barChart(String title, String xLabel, String yLabel, double[] edges, double[] counts,
+                           int width, int height, boolean logY) {
         double yHi = 0;
         for (double c : counts) {
-            yHi = Math.max(yHi, c);
+            yHi = Math.max(yHi, logY ? Math.log10(1 + c) : c);
         }
-        Frame f = new Frame(width, height, edges[0], edges[edges.length - 1], 0, yHi <= 0 ? 1 : yHi * 1.05);
+        Frame f = new Frame(width, height, edges[0], edges[edges.length - 1], 0, yHi <= 0 ? 1 : yHi * 1.05, logY);
         StringBuilder sb = f.open(title, xLabel, yLabel);
         for (int i = 0; i < counts.length; i++) {
             double x0 = f.px(edges[i]);
             double x1 = f.px(edges[i + 1]);
-            double y = f.py(counts[i]);
+            double y = f.py(logY ? Math.log10(1 + counts[i]) : counts[i]);
             sb.append("<rect x=\"").append(fmt(x0)).append("\" y=\"").append(fmt(y)).append("\" width=\"")
                     .append(fmt(Math.max(0.5, x1 - x0 - 0.5))).append("\" height=\"").append(fmt(f.py(0) - y))
                     .append("\" fill=\"").append(COLORS[0]).append("\"/>\n");
@@ -84,18 +93,37 @@ final class Svg {
         return sb.append("</svg>\n").toString();
     }
 
-    /** A lateness histogram in milliseconds, up to twice its 99.9th percentile. */
+    /**
+     * A lateness histogram in milliseconds, up to twice its 99.9th percentile, in about 50 bins of
+     * equal width (the histogram's own buckets are 1 us wide near zero: too thin to see), counts
+     * on a log scale (the tail is a fraction of a percent).
+     */
     static String latenessChart(io.pcmtrack.LatencyHistogram h, String title) {
         long top = Math.max(100, h.percentile(99.9).toNanos() / 1000 * 2);
-        java.util.List<Double> edges = new java.util.ArrayList<>();
-        java.util.List<Double> counts = new java.util.ArrayList<>();
-        for (int i = 0; i < h.bucketCount() && h.bucketLowerMicros(i) <= top; i++) {
-            edges.add(h.bucketLowerMicros(i) / 1000.0);
-            counts.add((double) h.bucketCount(i));
+        long width = niceStep(top / 50.0);
+        int bins = (int) ((top + width - 1) / width);
+        double[] edges = new double[bins + 1];
+        double[] counts = new double[bins];
+        for (int b = 0; b <= bins; b++) {
+            edges[b] = b * width / 1000.0;
         }
-        edges.add(h.bucketLowerMicros(Math.min(h.bucketCount() - 1, edges.size())) / 1000.0);
-        return barChart(title, "ms after due time", "frames", edges.stream().mapToDouble(Double::doubleValue).toArray(),
-                counts.stream().mapToDouble(Double::doubleValue).toArray(), 900, 260);
+        for (int i = 0; i < h.bucketCount() && h.bucketLowerMicros(i) < bins * width; i++) {
+            counts[(int) (h.bucketLowerMicros(i) / width)] += h.bucketCount(i);
+        }
+        return barChart(title, "ms after due time", "frames (log scale)", edges, counts, 900, 260, true);
+    }
+
+    /** 1, 2 or 5 times a power of ten, at least {@code x} (and at least 1). */
+    static long niceStep(double x) {
+        long step = 1;
+        while (true) {
+            for (long m : new long[] {1, 2, 5}) {
+                if (m * step >= x) {
+                    return m * step;
+                }
+            }
+            step *= 10;
+        }
     }
 
     /** Plot area, scales and axes. */
@@ -106,14 +134,39 @@ final class Svg {
         final double xHi;
         final double yLo;
         final double yHi;
+        /** y values are decades: ticks at whole numbers, labelled 10^t. */
+        final boolean logY;
 
         Frame(int width, int height, double xLo, double xHi, double yLo, double yHi) {
+            this(width, height, xLo, xHi, yLo, yHi, false);
+        }
+
+        Frame(int width, int height, double xLo, double xHi, double yLo, double yHi, boolean logY) {
             this.width = width;
             this.height = height;
             this.xLo = xLo;
             this.xHi = xHi;
             this.yLo = yLo;
             this.yHi = yHi;
+            this.logY = logY;
+        }
+
+        double[] yTicks() {
+            if (!logY) {
+                return ticks(yLo, yHi);
+            }
+            double[] t = new double[(int) Math.floor(yHi) + 1];
+            for (int i = 0; i < t.length; i++) {
+                t[i] = i;
+            }
+            return t;
+        }
+
+        String yLabel(double t) {
+            if (!logY) {
+                return label(t);
+            }
+            return t == 0 ? "0" : label(Math.pow(10, t)); // bars are log10(1 + count): 0 sits at 0
         }
 
         double px(double x) {
@@ -136,14 +189,14 @@ final class Svg {
             double y0 = py(yLo);
             double y1 = py(yHi);
             sb.append("<g stroke=\"#ccc\" stroke-width=\"1\">\n");
-            for (double t : ticks(yLo, yHi)) {
+            for (double t : yTicks()) {
                 sb.append(line(x0, py(t), x1, py(t)));
             }
             sb.append("</g>\n<g stroke=\"#333\" stroke-width=\"1\">\n");
             sb.append(line(x0, y0, x1, y0)).append(line(x0, y0, x0, y1));
             sb.append("</g>\n");
-            for (double t : ticks(yLo, yHi)) {
-                sb.append(text(x0 - 6, py(t) + 4, label(t), "end", 11));
+            for (double t : yTicks()) {
+                sb.append(text(x0 - 6, py(t) + 4, yLabel(t), "end", 11));
             }
             for (double t : ticks(xLo, xHi)) {
                 sb.append(line(px(t), y0, px(t), y0 + 4).replace("/>", " stroke=\"#333\"/>"));

@@ -33,4 +33,22 @@ class SvgTest {
         String bars = Svg.barChart("h", "x", "y", new double[] {0, 1, 2}, new double[] {3, 5}, 400, 200);
         assertThat(bars.split("<rect", -1)).hasSize(1 + 1 + 2); // background + two bars
     }
+
+    @Test
+    void latenessChartRebinsIntoEqualBinsAndKeepsEveryFrameBelowTheTop() {
+        assertThat(Svg.niceStep(0.3)).isEqualTo(1);
+        assertThat(Svg.niceStep(1.5)).isEqualTo(2);
+        assertThat(Svg.niceStep(40)).isEqualTo(50);
+        assertThat(Svg.niceStep(400)).isEqualTo(500);
+        io.pcmtrack.LatencyHistogram h = new io.pcmtrack.LatencyHistogram();
+        for (int i = 0; i < 1_000; i++) {
+            h.record(i * 1_000L); // 0..999 us, one frame each
+        }
+        // p99.9 is about 1 ms, so the chart runs to about 2 ms in 50 bins of 40 -> 50 us.
+        String svg = Svg.latenessChart(h, "t");
+        int bars = svg.split("<rect", -1).length - 2; // minus the split's head and the background
+        assertThat(bars).isBetween(20, 50);
+        assertThat(svg).contains(">t<").contains("frames (log scale)").contains(">10<"); // 50 per bin: ticks 0 and 10
+        assertThat(svg).doesNotContain(">100<");
+    }
 }
