@@ -47,7 +47,7 @@ final class SoakCommand implements Callable<Integer> {
 
     @Option(names = "--warmup-seconds", paramLabel = "S",
             description = "Wall-clock seconds during which samples are shown but not the baseline for growth "
-                    + "(the JVM compiles and sizes its native memory then). Default: 60, or 120 with --realtime, "
+                    + "(the JVM compiles and sizes its native memory then). Default: 60, or 180 with --realtime, "
                     + "where work comes at the pace of the clock and compilation takes longer.")
     Integer warmupSeconds;
 
@@ -67,7 +67,7 @@ final class SoakCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         long t0 = System.nanoTime();
         Soak.Result r = new Soak(new Soak.Options(hours, tracks, realtime, sampleEvery, seed,
-                warmupSeconds != null ? warmupSeconds : realtime ? 120 : 60), out).run();
+                warmupSeconds != null ? warmupSeconds : realtime ? 180 : 60), out).run();
         out.printf(java.util.Locale.ROOT, "growth after the warm-up: heap %s (limit %d KiB), RSS %s (limit %d KiB); "
                         + "missing frames: %d; sink errors: %d; ran %.1f s%n",
                 Memory.signedMib(r.heapGrowth()), maxGrowthKib, r.rssGrowth() == Long.MIN_VALUE ? "n/a" : Memory.signedMib(r.rssGrowth()),
