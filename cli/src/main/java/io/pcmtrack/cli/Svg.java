@@ -166,7 +166,13 @@ final class Svg {
             if (!logY) {
                 return label(t);
             }
-            return t == 0 ? "0" : label(Math.pow(10, t)); // bars are log10(1 + count): 0 sits at 0
+            if (t == 0) {
+                return "0"; // bars are log10(1 + count): a count of 0 sits at 0
+            }
+            int decade = (int) Math.round(t);
+            String[] suffix = {"", "k", "M", "G", "T"};
+            int group = Math.min(decade / 3, suffix.length - 1);
+            return label(Math.pow(10, decade - 3 * group)) + suffix[group]; // 1, 10, 100, 1k, ... 10M: narrow
         }
 
         double px(double x) {

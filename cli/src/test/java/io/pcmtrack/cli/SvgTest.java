@@ -50,5 +50,8 @@ class SvgTest {
         assertThat(bars).isBetween(20, 50);
         assertThat(svg).contains(">t<").contains("frames (log scale)").contains(">10<"); // 50 per bin: ticks 0 and 10
         assertThat(svg).doesNotContain(">100<");
+        double[] edges = {0, 1, 2};
+        String big = Svg.barChart("b", "x", "y", edges, new double[] {30_000_000, 5}, 400, 200, true);
+        assertThat(big).contains(">1k<").contains(">10M<").doesNotContain("10,000,000");
     }
 }
