@@ -26,9 +26,12 @@ class WebRtcNativeTest {
 
     @Test
     void aLinkErrorForLibpulseSaysToInstallLibpulse0() {
-        // What webrtc-java throws on first touch when libpulse.so.0 is missing.
+        // What webrtc-java throws on first touch when libpulse.so.0 is missing (it unpacks the
+        // library into the temporary directory first).
+        String unpacked = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "libwebrtc-java-linux-x86_641234.so")
+                .toString();
         Throwable thrown = new ExceptionInInitializerError(new RuntimeException("Load library 'webrtc-java' failed",
-                new UnsatisfiedLinkError("/tmp/libwebrtc-java-linux-x86_641234.so: libpulse.so.0: cannot open shared"
+                new UnsatisfiedLinkError(unpacked + ": libpulse.so.0: cannot open shared"
                         + " object file: No such file or directory")));
         WebRtcUnavailableException e = WebRtcNative.unavailable(thrown);
         assertThat(e).hasMessageContaining("libpulse.so.0: cannot open shared object file")
