@@ -5,15 +5,18 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.ToLongFunction;
 
 import io.pcmtrack.AudioFrame;
 import io.pcmtrack.AudioStreamTrack;
 import io.pcmtrack.FrameScheduler;
+import io.pcmtrack.FrameSink;
 import io.pcmtrack.LatencyHistogram;
 import io.pcmtrack.MediaClock;
 import io.pcmtrack.PcmData;
@@ -83,7 +86,7 @@ final class Soak {
         }
         bursts = new PcmData[36];
         for (int k = 0; k < bursts.length; k++) {
-            bursts[k] = PcmData.ofShorts(RATE, CHANNELS, java.util.Arrays.copyOf(tone, (50 + 10 * k) * RATE / 1000 * CHANNELS));
+            bursts[k] = PcmData.ofShorts(RATE, CHANNELS, Arrays.copyOf(tone, (50 + 10 * k) * RATE / 1000 * CHANNELS));
         }
         overflowDump = PcmData.ofShorts(RATE, CHANNELS, tone);
     }
@@ -194,7 +197,7 @@ final class Soak {
      * leak raises every later reading, while a transient (a JIT compilation's native arena, a
      * burst being collected) raises only some.
      */
-    private static long lowestOfLastHalf(List<Sample> samples, java.util.function.ToLongFunction<Sample> reading) {
+    private static long lowestOfLastHalf(List<Sample> samples, ToLongFunction<Sample> reading) {
         return samples.subList(samples.size() / 2, samples.size()).stream().mapToLong(reading).min().orElse(0);
     }
 
@@ -279,7 +282,7 @@ final class Soak {
     }
 
     /** Sink that checks every frame follows the previous one. */
-    private static final class Checker implements io.pcmtrack.FrameSink {
+    private static final class Checker implements FrameSink {
         final int samplesPerFrame;
         long expectedPts;
         long ptsErrors;

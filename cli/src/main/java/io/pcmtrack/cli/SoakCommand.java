@@ -1,7 +1,14 @@
 package io.pcmtrack.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+
+import io.pcmtrack.LatencyHistogram;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,7 +60,7 @@ final class SoakCommand implements Callable<Integer> {
 
     @Option(names = "--chart", paramLabel = "FILE.svg",
             description = "Also write an SVG chart of heap after GC and RSS per sample (and, in real time, frame lateness).")
-    java.nio.file.Path chart;
+    Path chart;
 
     @Override
     public Integer call() throws Exception {
@@ -68,13 +75,13 @@ final class SoakCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         Soak.Result r = new Soak(new Soak.Options(hours, tracks, realtime, sampleEvery, seed,
                 warmupSeconds != null ? warmupSeconds : realtime ? 180 : 60), out).run();
-        out.printf(java.util.Locale.ROOT, "growth after the warm-up: heap %s (limit %d KiB), RSS %s (limit %d KiB); "
+        out.printf(Locale.ROOT, "growth after the warm-up: heap %s (limit %d KiB), RSS %s (limit %d KiB); "
                         + "missing frames: %d; sink errors: %d; ran %.1f s%n",
                 Memory.signedMib(r.heapGrowth()), maxGrowthKib, r.rssGrowth() == Long.MIN_VALUE ? "n/a" : Memory.signedMib(r.rssGrowth()),
                 maxRssGrowthKib, r.ptsErrors(), r.sinkErrors(), (System.nanoTime() - t0) / 1e9);
         if (realtime) {
-            io.pcmtrack.LatencyHistogram l = r.lateness();
-            out.printf(java.util.Locale.ROOT, "lateness over the run, %,d frames: p50 %s, p99 %s, p99.9 %s, max %s%n",
+            LatencyHistogram l = r.lateness();
+            out.printf(Locale.ROOT, "lateness over the run, %,d frames: p50 %s, p99 %s, p99.9 %s, max %s%n",
                     l.count(), Memory.ms(l.percentile(50)), Memory.ms(l.percentile(99)), Memory.ms(l.percentile(99.9)),
                     Memory.ms(l.max()));
         }
@@ -89,7 +96,7 @@ final class SoakCommand implements Callable<Integer> {
     }
 
     /** Writes the memory chart to {@code chart} and, in real time, the lateness histogram next to it. */
-    private void writeCharts(Soak.Result r, PrintWriter out) throws java.io.IOException {
+    private void writeCharts(Soak.Result r, PrintWriter out) throws IOException {
         int n = r.samples().size();
         double[] hours = new double[n];
         double[] heap = new double[n];
@@ -100,14 +107,14 @@ final class SoakCommand implements Callable<Integer> {
             heap[i] = s.heapAfterGc() / 1048576.0;
             rss[i] = s.rss() / 1048576.0;
         }
-        String title = String.format(java.util.Locale.ROOT, "%s soak, %d tracks", realtime ? "Real-time" : "Virtual-time", tracks);
-        java.nio.file.Files.writeString(chart, Svg.lineChart(title + ": memory", "hours of audio", "MiB",
-                java.util.List.of(new Svg.Series("heap after GC", hours, heap), new Svg.Series("RSS", hours, rss)),
+        String title = String.format(Locale.ROOT, "%s soak, %d tracks", realtime ? "Real-time" : "Virtual-time", tracks);
+        Files.writeString(chart, Svg.lineChart(title + ": memory", "hours of audio", "MiB",
+                List.of(new Svg.Series("heap after GC", hours, heap), new Svg.Series("RSS", hours, rss)),
                 800, 300, 0, 0));
         out.println("wrote " + chart);
         if (realtime) {
-            java.nio.file.Path latenessChart = chart.resolveSibling(chart.getFileName().toString().replaceFirst("(\\.svg)?$", "-lateness.svg"));
-            java.nio.file.Files.writeString(latenessChart, Svg.latenessChart(r.lateness(), title + ": frame lateness"));
+            Path latenessChart = chart.resolveSibling(chart.getFileName().toString().replaceFirst("(\\.svg)?$", "-lateness.svg"));
+            Files.writeString(latenessChart, Svg.latenessChart(r.lateness(), title + ": frame lateness"));
             out.println("wrote " + latenessChart);
         }
     }

@@ -3,6 +3,8 @@ package io.pcmtrack.cli;
 import java.util.List;
 import java.util.Locale;
 
+import io.pcmtrack.LatencyHistogram;
+
 /**
  * Small self-contained SVG charts (no scripts, no fonts from the network) for the demo report and
  * the benchmark pages: line charts with axes and a legend, and bar charts for histograms.
@@ -98,7 +100,7 @@ final class Svg {
      * equal width (the histogram's own buckets are 1 us wide near zero: too thin to see), counts
      * on a log scale (the tail is a fraction of a percent).
      */
-    static String latenessChart(io.pcmtrack.LatencyHistogram h, String title) {
+    static String latenessChart(LatencyHistogram h, String title) {
         long top = Math.max(100, h.percentile(99.9).toNanos() / 1000 * 2);
         long width = niceStep(top / 50.0);
         int bins = (int) ((top + width - 1) / width);
