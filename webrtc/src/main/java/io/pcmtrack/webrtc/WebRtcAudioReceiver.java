@@ -61,7 +61,7 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
 
     private final PcmFormat output;
     private final long limitSamples;
-    private final Sink sink = new Sink();
+    private final Callback sink = new Callback();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition available = lock.newCondition();
     /** Guards the converter: held by the callback while it converts, by {@link #clear()} to reset it. */
@@ -519,8 +519,8 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
         }
     }
 
-    /** The sink registered with libwebrtc: forwards to {@link #onData}, which never throws. */
-    private final class Sink implements AudioTrackSink {
+    /** The callback registered with libwebrtc as the track's sink: forwards to {@link #onData}, which never throws. */
+    private final class Callback implements AudioTrackSink {
         @Override
         public void onData(byte[] data, int bitsPerSample, int sampleRate, int channels, int frames) {
             try {
