@@ -211,7 +211,7 @@ class LoopbackCallTest {
                 .isInstanceOf(WebRtcCallException.class)
                 .hasMessageContaining("did not")
                 .hasMessageContaining("within 0 ms")
-                .hasMessageContaining("sender[pc=");
+                .hasMessageContaining("sending session").hasMessageContaining("pc=");
         try (LoopbackCall call = LoopbackCall.open()) {
             assertThat(call.setupTime()).isLessThan(Duration.ofSeconds(2));
         }
