@@ -26,8 +26,10 @@ import io.pcmtrack.AudioStreamTrack;
 import io.pcmtrack.FrameScheduler;
 import io.pcmtrack.MediaClock;
 import io.pcmtrack.SchedulerStats;
+import io.pcmtrack.webrtc.CandidatePolicy;
 import io.pcmtrack.webrtc.WebRtcAudioReceiver;
 import io.pcmtrack.webrtc.WebRtcCallException;
+import io.pcmtrack.webrtc.WebRtcSession;
 import io.pcmtrack.webrtc.WebRtcUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -246,7 +248,10 @@ public final class PcmTrackServer implements AutoCloseable {
         sessions.reserve();
         WhepSession s;
         try {
-            s = WhepSession.open(live, newId(), offer, config.candidates, deadline());
+            s = WhepSession.open(live, newId(), offer, sessionOptions());
+        } catch (IllegalArgumentException e) {
+            sessions.release();
+            throw HttpError.badRequest(e.getMessage());
         } catch (RuntimeException | Error e) {
             sessions.release();
             throw e;
@@ -269,7 +274,10 @@ public final class PcmTrackServer implements AutoCloseable {
         sessions.reserve();
         WhipSession s;
         try {
-            s = WhipSession.open(name, newId(), offer, config.candidates, config.whipReceiver, deadline());
+            s = WhipSession.open(name, newId(), offer, sessionOptions().receiver(config.whipReceiver));
+        } catch (IllegalArgumentException e) {
+            sessions.release();
+            throw HttpError.badRequest(e.getMessage());
         } catch (RuntimeException | Error e) {
             sessions.release();
             throw e;
@@ -337,8 +345,10 @@ public final class PcmTrackServer implements AutoCloseable {
         return new String(body, StandardCharsets.UTF_8);
     }
 
-    private long deadline() {
-        return System.nanoTime() + config.setupTimeout.toNanos();
+    private WebRtcSession.Options sessionOptions() {
+        Duration gather = config.setupTimeout.compareTo(Duration.ofSeconds(5)) < 0 ? config.setupTimeout : Duration.ofSeconds(5);
+        return WebRtcSession.options().candidates(config.candidates)
+                .negotiationTimeout(config.setupTimeout).gatherTimeout(gather);
     }
 
     private String newId() {
@@ -472,7 +482,10 @@ public final class PcmTrackServer implements AutoCloseable {
             return this;
         }
 
-        /** Which ICE candidates to offer; default {@link CandidatePolicy#LOOPBACK} on a loopback host, else ALL. */
+        /**
+         * Which ICE candidates to offer: default {@link CandidatePolicy#LOOPBACK} when the host is a
+         * loopback address (media then never leaves the machine), else {@link CandidatePolicy#HOST}.
+         */
         public Builder candidates(CandidatePolicy p) {
             this.candidates = Objects.requireNonNull(p, "candidates");
             return this;
@@ -520,7 +533,7 @@ public final class PcmTrackServer implements AutoCloseable {
          */
         public PcmTrackServer build() {
             if (candidates == null) {
-                candidates = isLoopback(host) ? CandidatePolicy.LOOPBACK : CandidatePolicy.ALL;
+                candidates = isLoopback(host) ? CandidatePolicy.LOOPBACK : CandidatePolicy.HOST;
             }
             return new PcmTrackServer(this);
         }

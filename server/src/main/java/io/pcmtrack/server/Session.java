@@ -1,22 +1,29 @@
 package io.pcmtrack.server;
 
+import dev.onvoid.webrtc.RTCPeerConnectionState;
+import io.pcmtrack.webrtc.WebRtcSession;
+
 /**
- * One WHEP listener or WHIP publication: a peer connection and everything hung on it, addressed
- * by its resource URL. {@link #close()} frees all of it, native objects included, in the order
- * libwebrtc needs; it is idempotent and may be called from any Java thread (never from a
- * libwebrtc callback).
+ * One WHEP listener or WHIP publication: a {@link WebRtcSession} and what the server hangs on it,
+ * addressed by its resource URL. {@link #close()} frees all of it, native objects included; it is
+ * idempotent and may be called from any Java thread.
  */
 abstract class Session implements AutoCloseable {
     final String protocol;
     final String name;
     final String id;
-    final long createdNanos = System.nanoTime();
+    final WebRtcSession webrtc;
+    /** When the connection was last CONNECTED, or the session created; System.nanoTime(). */
+    private volatile long lastConnectedNanos = System.nanoTime();
     private boolean closed;
 
-    Session(String protocol, String name, String id) {
+    Session(String protocol, String name, String id, WebRtcSession webrtc) {
         this.protocol = protocol;
         this.name = name;
         this.id = id;
+        this.webrtc = webrtc;
+        // Leaving CONNECTED counts as the last moment connected, too.
+        webrtc.onStateChange(s -> lastConnectedNanos = System.nanoTime());
     }
 
     /** The resource's path, sent as {@code Location}: {@code /whep/NAME/ID}. */
@@ -24,8 +31,16 @@ abstract class Session implements AutoCloseable {
         return "/" + protocol + "/" + name + "/" + id;
     }
 
-    /** The peer connection, or null while it is being set up. */
-    abstract AnsweringPeer peer();
+    /** Nanoseconds since the connection was last CONNECTED (or the session created, if it never was). */
+    final long idleNanos(long nowNanos) {
+        return webrtc.isConnected() ? 0 : nowNanos - lastConnectedNanos;
+    }
+
+    /** True once ICE or DTLS failed: the session cannot recover. */
+    final boolean failed() {
+        RTCPeerConnectionState s = webrtc.connectionState();
+        return s == RTCPeerConnectionState.FAILED || s == RTCPeerConnectionState.CLOSED;
+    }
 
     @Override
     public final void close() {
@@ -43,6 +58,6 @@ abstract class Session implements AutoCloseable {
 
     @Override
     public String toString() {
-        return protocol + " session " + id + " (" + name + ")";
+        return protocol.toUpperCase(java.util.Locale.ROOT) + " session " + id + " (" + name + ")";
     }
 }

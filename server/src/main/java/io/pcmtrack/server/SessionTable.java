@@ -8,7 +8,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import dev.onvoid.webrtc.RTCPeerConnectionState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,14 +100,10 @@ final class SessionTable implements AutoCloseable {
         try {
             long now = System.nanoTime();
             for (Session s : sessions.values()) {
-                AnsweringPeer p = s.peer();
-                if (p == null) {
-                    continue;
-                }
-                boolean failed = p.state() == RTCPeerConnectionState.FAILED || p.state() == RTCPeerConnectionState.CLOSED;
-                if (failed || p.idleNanos(now) > idleNanos) {
-                    LOG.info("ending {}: {}", s, failed ? "its connection " + p.state() : "not connected for "
-                            + Duration.ofNanos(p.idleNanos(now)).toMillis() + " ms");
+                boolean failed = s.failed();
+                if (failed || s.idleNanos(now) > idleNanos) {
+                    LOG.info("ending {}: {}", s, failed ? "its connection " + s.webrtc.connectionState()
+                            : "not connected for " + Duration.ofNanos(s.idleNanos(now)).toMillis() + " ms");
                     end(s.id);
                 }
             }

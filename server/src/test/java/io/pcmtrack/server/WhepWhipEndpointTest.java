@@ -118,7 +118,7 @@ class WhepWhipEndpointTest {
 
         HttpResponse<String> notSdp = TestPeer.post(url, "hello", null);
         assertThat(notSdp.statusCode()).isEqualTo(400);
-        assertThat(notSdp.body()).contains("must start with 'v=0'").contains("hello");
+        assertThat(notSdp.body()).contains("v=0").contains("hello");
 
         HttpResponse<String> empty = TestPeer.post(url, "", null);
         assertThat(empty.statusCode()).isEqualTo(400);
@@ -134,11 +134,11 @@ class WhepWhipEndpointTest {
 
         HttpResponse<String> refused = TestPeer.post(url, offer.replaceAll("a=ice-ufrag:[^\r\n]*\r\n", ""), null);
         assertThat(refused.statusCode()).isEqualTo(400);
-        assertThat(refused.body()).startsWith("the offer was refused: ");
+        assertThat(refused.body()).contains("rejected").contains("ice-ufrag");
 
         HttpResponse<String> sendOnly = TestPeer.post(url, offer.replace("a=recvonly", "a=sendonly"), null);
         assertThat(sendOnly.statusCode()).isEqualTo(400);
-        assertThat(sendOnly.body()).contains("must receive audio").contains("a=sendonly");
+        assertThat(sendOnly.body()).contains("sendonly");
         assertThat(server.sessions()).isZero();
     }
 
