@@ -148,7 +148,7 @@ public final class PcmTrackServer implements AutoCloseable {
             close();
             throw new ServerStartException("cannot serve on " + config.host + ":" + config.port + ": " + rootMessage(e), e);
         }
-        LOG.info("serving on {} ({} tracks, WHIP {})", url(), tracks.size(), config.whipHandler == null ? "off" : "on");
+        LOG.debug("serving on {} ({} tracks, WHIP {})", url(), tracks.size(), config.whipHandler == null ? "off" : "on");
         return this;
     }
 
