@@ -63,6 +63,12 @@ final class ChildServer implements AutoCloseable {
         }
     }
 
+    /** Sends one line to the child's stdin. */
+    void send(String line) throws IOException {
+        process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        process.getOutputStream().flush();
+    }
+
     String transcript() {
         synchronized (transcript) {
             return transcript.toString();
