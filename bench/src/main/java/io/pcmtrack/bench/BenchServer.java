@@ -29,10 +29,15 @@ final class BenchServer implements AutoCloseable {
     final String url;
 
     BenchServer(int maxSessions) throws IOException {
+        this(maxSessions, -1);
+    }
+
+    /** @param lingerMs the server's {@code WebRtcFactories.linger}, or -1 for the default */
+    BenchServer(int maxSessions, long lingerMs) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // A fixed, pre-touched heap: growth of the resident memory is then native memory, not the heap expanding.
         process = new ProcessBuilder(List.of(java, "-Xms128m", "-Xmx128m", "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"),
-                ServeForBench.class.getName(), Integer.toString(maxSessions)))
+                ServeForBench.class.getName(), Integer.toString(maxSessions), lingerMs < 0 ? "" : Long.toString(lingerMs)))
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);

@@ -11,11 +11,13 @@ import io.pcmtrack.LatencyHistogram;
 import io.pcmtrack.PcmData;
 import io.pcmtrack.SchedulerStats;
 import io.pcmtrack.server.PcmTrackServer;
+import io.pcmtrack.webrtc.WebRtcFactories;
 
 /**
  * The server side of {@link WhepChurn} and {@link WhepCapacity}, in a process of its own so that
  * its memory and CPU are measured apart from the clients': a {@link PcmTrackServer} on
  * 127.0.0.1 with one track, {@code tone} (1 kHz, -6 dBFS peak), fed ahead of its pacing.
+ * Arguments: most sessions (1000), and the factories' linger in ms (default: the library's).
  * Prints {@code PORT n}; then answers each {@code stats} line on stdin with
  * {@code STATS sessions=.. listeners=.. frames=.. p50us=.. p99us=.. maxus=..} (scheduler lateness
  * since the previous {@code stats}); ends when stdin closes.
@@ -26,6 +28,9 @@ public final class ServeForBench {
 
     public static void main(String[] args) throws Exception {
         int maxSessions = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        if (args.length > 1 && !args[1].isEmpty()) {
+            WebRtcFactories.linger(Duration.ofMillis(Long.parseLong(args[1])));
+        }
         AudioStreamTrack tone = AudioStreamTrack.create();
         Thread feeder = new Thread(() -> {
             float[] chunk = new float[960];

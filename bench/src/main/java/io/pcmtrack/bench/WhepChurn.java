@@ -18,7 +18,9 @@ import java.util.Locale;
  *
  * Options: {@code --cycles N} (300), {@code --batch N} sessions open together per cycle (4),
  * {@code --warmup N} cycles before the baseline (30), {@code --hold-ms N} each batch stays
- * connected (300), {@code --open N} sessions held at once to measure memory per live session (50).
+ * connected (300), {@code --open N} sessions held at once to measure memory per live session (50),
+ * {@code --linger-ms N} the server's factory linger (0: its libwebrtc factory is disposed whenever
+ * no session is open, so every cycle starts a new one).
  */
 public final class WhepChurn {
     private WhepChurn() {
@@ -30,7 +32,8 @@ public final class WhepChurn {
         int warmup = intArg(args, "--warmup", 30);
         int holdMs = intArg(args, "--hold-ms", 300);
         int open = intArg(args, "--open", 50);
-        try (BenchServer server = new BenchServer(Math.max(open, batch) + 10)) {
+        int lingerMs = intArg(args, "--linger-ms", -1);
+        try (BenchServer server = new BenchServer(Math.max(open, batch) + 10, lingerMs)) {
             System.out.printf(Locale.ROOT, "server at %s, RSS at start %.1f MB%n", server.url, server.rssKb() / 1024.0);
             List<Long> setups = new ArrayList<>();
             for (int i = 0; i < warmup; i++) {
