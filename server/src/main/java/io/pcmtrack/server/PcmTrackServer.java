@@ -85,7 +85,7 @@ public final class PcmTrackServer implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final byte[] expectedAuthorization;
     private final byte[] page;
-    private Javalin http;
+    private volatile Javalin http;
     private boolean started;
     private boolean closed;
 
@@ -152,9 +152,17 @@ public final class PcmTrackServer implements AutoCloseable {
         return this;
     }
 
-    /** The bound port (the real one when built with port 0). */
+    /**
+     * The bound port (the real one when built with port 0).
+     *
+     * @throws IllegalStateException if the server was not started
+     */
     public int port() {
-        return http.port();
+        Javalin h = http;
+        if (h == null) {
+            throw new IllegalStateException("the server is not started");
+        }
+        return h.port();
     }
 
     /** {@code http://HOST:PORT}. */
@@ -522,7 +530,7 @@ public final class PcmTrackServer implements AutoCloseable {
 
         /** Format and buffer of the receivers handed to the WHIP handler; default 48 kHz mono S16, 10 s. */
         public Builder whipReceiver(WebRtcAudioReceiver.Options options) {
-            this.whipReceiver = Objects.requireNonNull(options, "options");
+            this.whipReceiver = copyOf(Objects.requireNonNull(options, "options"));
             return this;
         }
 
@@ -535,7 +543,29 @@ public final class PcmTrackServer implements AutoCloseable {
             if (candidates == null) {
                 candidates = isLoopback(host) ? CandidatePolicy.LOOPBACK : CandidatePolicy.HOST;
             }
-            return new PcmTrackServer(this);
+            return new PcmTrackServer(copy());
+        }
+
+        /** The server keeps its own copy: changing this builder later changes nothing. */
+        private Builder copy() {
+            Builder b = new Builder();
+            b.host = host;
+            b.port = port;
+            b.token = token;
+            b.origins.addAll(origins);
+            b.maxBodyBytes = maxBodyBytes;
+            b.maxSessions = maxSessions;
+            b.idleTimeout = idleTimeout;
+            b.setupTimeout = setupTimeout;
+            b.candidates = candidates;
+            b.tracks.putAll(tracks);
+            b.whipHandler = whipHandler;
+            b.whipReceiver = copyOf(whipReceiver);
+            return b;
+        }
+
+        private static WebRtcAudioReceiver.Options copyOf(WebRtcAudioReceiver.Options o) {
+            return WebRtcAudioReceiver.options().format(o.format()).bufferLimit(o.bufferLimit());
         }
 
         boolean allowsOrigin(String origin) {

@@ -1,6 +1,7 @@
 package io.pcmtrack.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.net.URI;
@@ -89,6 +90,12 @@ class WhepWhipEndpointTest {
         try (TestPeer listener = TestPeer.listener()) {
             listener.connect(server.url() + "/whep/tone", null);
             assertThat(server.sessions()).isEqualTo(1);
+            HttpResponse<String> patch = TestPeer.HTTP.send(HttpRequest.newBuilder(URI.create(listener.resource()))
+                    .header("Content-Type", "application/trickle-ice-sdpfrag")
+                    .method("PATCH", HttpRequest.BodyPublishers.ofString("a=end-of-candidates\r\n")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(patch.statusCode()).isEqualTo(405);
+            assertThat(patch.body()).contains("trickle");
 
             assertThat(TestPeer.delete(listener.resource(), null).statusCode()).isEqualTo(200);
             assertThat(server.sessions()).isZero();
@@ -292,6 +299,31 @@ class WhepWhipEndpointTest {
             assertThat(server.listeners("tone")).isZero();
             assertThat(server.schedulerStats().tracksAttached()).isZero();
             assertThat(tone.isLive()).isTrue();
+        }
+    }
+
+    @Test
+    void aTakenPortIsRefusedWithTheAddressNamedAndNothingLeftAttached() throws Exception {
+        start(PcmTrackServer.builder());
+        try (AudioStreamTrack other = AudioStreamTrack.create()) {
+            PcmTrackServer second = PcmTrackServer.builder().port(server.port()).track("other", other).build();
+            assertThatThrownBy(second::start).isInstanceOf(ServerStartException.class)
+                    .hasMessageContaining("cannot serve on 127.0.0.1:" + server.port());
+            assertThat(second.schedulerStats().tracksAttached()).isZero();
+        }
+    }
+
+    @Test
+    void badSettingsAreRefusedNamingTheValue() {
+        assertThatThrownBy(() -> PcmTrackServer.builder().port(70_000)).hasMessage("port must be 0..65535, got 70000");
+        assertThatThrownBy(() -> PcmTrackServer.builder().track("a/b", AudioStreamTrack.create()))
+                .hasMessageContaining("got 'a/b'");
+        assertThatThrownBy(() -> PcmTrackServer.builder().maxSessions(0)).hasMessage("maxSessions must be > 0, got 0");
+        assertThatThrownBy(() -> PcmTrackServer.builder().token("with space")).hasMessageContaining("visible ASCII");
+        assertThatThrownBy(() -> PcmTrackServer.builder().allowOrigin("app.example")).hasMessageContaining("'app.example'");
+        try (AudioStreamTrack stereo96k = AudioStreamTrack.builder().sampleRate(96_000).build()) {
+            assertThatThrownBy(() -> PcmTrackServer.builder().track("hifi", stereo96k))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("96000");
         }
     }
 
