@@ -152,6 +152,21 @@ class BrowserWhepWhipTest {
         page.context().close();
     }
 
+    @Test
+    void thePageListsTheTracksAndPlaysOneAtAClick() {
+        Page page = page();
+        page.locator("#tracks li", new Page.LocatorOptions().setHasText("tone")).locator("button").click();
+        page.waitForFunction("() => document.getElementById('status').textContent === 'playing tone'");
+        Object listening = page.evaluate("async () => (await window.pcmtrack.tracks()).tracks[0].listeners");
+        assertThat(((Number) listening).intValue()).isEqualTo(1);
+        page.locator("#tracks button.on").click();
+        page.waitForFunction("() => document.getElementById('status').textContent === 'stopped tone'");
+        Object after = page.evaluate("async () => (await window.pcmtrack.tracks()).tracks[0].listeners");
+        assertThat(((Number) after).intValue()).isZero();
+        assertThat(page.locator("#publish").isVisible()).isTrue();
+        page.context().close();
+    }
+
     private static double number(Map<String, Object> m, String key) {
         Object v = m.get(key);
         if (!(v instanceof Number n)) {
