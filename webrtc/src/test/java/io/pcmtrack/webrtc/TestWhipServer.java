@@ -23,9 +23,9 @@ import com.sun.net.httpserver.HttpServer;
  * way a real endpoint does. Paths: {@code /whip/endpoint} (POST), {@code /whip/resource/N}
  * (DELETE), {@code /old/endpoint} (307 to {@code /whip/endpoint}).
  */
-final class TestWhipServer implements AutoCloseable {
+public final class TestWhipServer implements AutoCloseable {
     /** One request as the server saw it. */
-    record Request(String method, String path, String contentType, String authorization) {
+    public record Request(String method, String path, String contentType, String authorization) {
     }
 
     /** What to do with a POST instead of answering normally; null answers normally. */
@@ -54,14 +54,41 @@ final class TestWhipServer implements AutoCloseable {
     volatile String linkHeader2 = "<turn:turn.example.net?transport=udp>; rel=\"ice-server\"; username=\"user\"; "
             + "credential=\"pass,word\"; credential-type=\"password\"";
 
-    TestWhipServer() throws IOException {
+    private final Map<Integer, java.io.ByteArrayOutputStream> heard = new ConcurrentHashMap<>();
+
+    public TestWhipServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
     }
 
-    String url(String path) {
+    /** What the server-side session {@code id} received so far: 48 kHz mono 16-bit samples. */
+    public short[] heard(int id) {
+        java.io.ByteArrayOutputStream b = heard.get(id);
+        if (b == null) {
+            return new short[0];
+        }
+        byte[] bytes;
+        synchronized (b) {
+            bytes = b.toByteArray();
+        }
+        short[] x = new short[bytes.length / 2];
+        java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(x);
+        return x;
+    }
+
+    /** The requests seen so far. */
+    public List<Request> requests() {
+        return List.copyOf(requests);
+    }
+
+    /** Requires {@code Authorization: Bearer token} (403 otherwise, as simple-whip-server does); null for none. */
+    public void token(String token) {
+        this.token = token;
+    }
+
+    public String url(String path) {
         return "http://127.0.0.1:" + server.getAddress().getPort() + path;
     }
 
@@ -138,6 +165,13 @@ final class TestWhipServer implements AutoCloseable {
             return;
         }
         int id = ids.incrementAndGet();
+        java.io.ByteArrayOutputStream pcm = new java.io.ByteArrayOutputStream();
+        heard.put(id, pcm);
+        s.receiver().onAudio(chunk -> {
+            synchronized (pcm) {
+                pcm.writeBytes(chunk.toBytes());
+            }
+        });
         sessions.put(id, s);
         allSessions.add(s);
         x.getResponseHeaders().add("Content-Type", "application/sdp");
