@@ -509,9 +509,13 @@ public final class WhipClient implements AutoCloseable {
         }
     }
 
+    /**
+     * DELETE first, then close: an endpoint that sees the connection go away first may tear the
+     * session down itself and answer the DELETE with 404 (simple-whip-server does).
+     */
     private void end(Active a) {
-        a.session.close();
         delete(a.resource);
+        a.session.close();
     }
 
     /** Forwards to the current session's guarded push; drops while there is none. */
