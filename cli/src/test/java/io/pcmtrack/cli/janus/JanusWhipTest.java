@@ -50,7 +50,7 @@ class JanusWhipTest {
         try (JanusSfu sfu = JanusSfu.start()) {
             System.out.printf("janus: up in %d ms, simple-whip-server %d ms after that%n", sfu.startup().janusMillis(),
                     sfu.startup().whipMillis());
-            CompletableFuture<Child> publisher = start(sfu.java(Main.class, "stream", "tone:1000", "--seconds", "9",
+            CompletableFuture<Child> publisher = start(sfu.java(Main.class, "stream", "tone:1000", "--seconds", "10",
                     "--to", "whip:" + sfu.whipEndpoint(), "--token", sfu.token(), "--candidates", "loopback"));
             CompletableFuture<Child> subscriber = start(sfu.java(JanusSubscriber.class, sfu.janusApi(),
                     String.valueOf(JanusSfu.ROOM), "3"));
