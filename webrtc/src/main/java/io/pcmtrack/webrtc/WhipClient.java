@@ -241,9 +241,12 @@ public final class WhipClient implements AutoCloseable {
         so.iceServers(servers);
         WebRtcSession session = WebRtcSession.sending(so);
         URI resource = null;
+        long start = System.nanoTime();
         try {
             String offer = session.offer();
+            long offered = System.nanoTime();
             Answer answer = post(offer);
+            long answered = System.nanoTime();
             resource = answer.resource;
             synchronized (lock) {
                 if (!answer.iceServers.isEmpty()) {
@@ -268,7 +271,10 @@ public final class WhipClient implements AutoCloseable {
             synchronized (lock) {
                 sessions++;
             }
-            LOG.info("WHIP session {} connected in {} ms", resource, session.setupTime().toMillis());
+            long now = System.nanoTime();
+            LOG.info("WHIP session {} connected in {} ms (offer with candidates {} ms, POST {} ms, ICE and DTLS {} ms)",
+                    resource, (now - start) / 1_000_000, (offered - start) / 1_000_000, (answered - offered) / 1_000_000,
+                    (now - answered) / 1_000_000);
             return new Active(session, resource, answer.etag);
         } catch (RuntimeException e) {
             session.close();

@@ -188,6 +188,7 @@ class WhipClientTest {
             assertThat(client.resource()).isEqualTo(URI.create(server.url("/whip/resource/2")));
             long framesAfter = track.stats().framesEmitted();
             assertThat(framesAfter - framesBefore).as("frames paced while reconnecting").isGreaterThan(20);
+            Thread.sleep(500); // the new session's jitter buffer starts up first
             int before = server.heard(2).length;
             Thread.sleep(1000);
             short[] x = server.heard(2);

@@ -51,7 +51,23 @@ public final class JanusSubscriber {
         System.exit(exit);
     }
 
-    private int run(long room, double seconds) throws Exception {
+    /** A subscription: the receiving session, the Janus session URL, and join-to-connected time. */
+    record Subscription(WebRtcSession session, String janusSession, double setupMs) implements AutoCloseable {
+        @Override
+        public void close() {
+            session.close();
+        }
+    }
+
+    /**
+     * Joins {@code room} as a subscriber to its first publisher (waiting up to 20 s for one) and
+     * returns the connected receiving session.
+     */
+    static Subscription subscribe(String api, long room) throws Exception {
+        return new JanusSubscriber(api).join(room);
+    }
+
+    private Subscription join(long room) throws Exception {
         long session = id(post(api, "{\"janus\":\"create\"}"));
         String sessionUrl = api + "/" + session;
         long handle = id(post(sessionUrl, "{\"janus\":\"attach\",\"plugin\":\"janus.plugin.videoroom\"}"));
@@ -74,8 +90,7 @@ public final class JanusSubscriber {
             }
         }
         if (feed == 0) {
-            System.out.println("FAILED no publisher appeared in room " + room + " within 20 s");
-            return 1;
+            throw new IllegalStateException("no publisher appeared in room " + room + " within 20 s");
         }
         long joinStart = System.nanoTime();
         post(handleUrl, "{\"janus\":\"message\",\"body\":{\"request\":\"join\",\"ptype\":\"subscriber\",\"room\":" + room
@@ -89,15 +104,38 @@ public final class JanusSubscriber {
             }
         }
         if (offer == null) {
-            System.out.println("FAILED Janus sent no subscriber offer");
-            return 1;
+            throw new IllegalStateException("Janus sent no subscriber offer");
         }
-        try (WebRtcSession rx = WebRtcSession.receiving(WebRtcSession.options().candidates(CandidatePolicy.LOOPBACK))) {
+        WebRtcSession rx = WebRtcSession.receiving(WebRtcSession.options().candidates(CandidatePolicy.LOOPBACK));
+        try {
             String answer = rx.answer(offer);
             post(handleUrl, "{\"janus\":\"message\",\"body\":{\"request\":\"start\",\"room\":" + room + "},"
                     + "\"jsep\":{\"type\":\"answer\",\"sdp\":" + MiniJson.quote(answer) + "}}");
             rx.awaitConnected(Duration.ofSeconds(10));
-            double setupMs = (System.nanoTime() - joinStart) / 1e6;
+        } catch (Exception | Error e) {
+            rx.close();
+            throw e;
+        }
+        return new Subscription(rx, sessionUrl, (System.nanoTime() - joinStart) / 1e6);
+    }
+
+    /** Keeps the Janus session alive (long polls count as keep-alives) for {@code seconds}. */
+    void keepAlive(String sessionUrl, double seconds) throws Exception {
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        while (System.nanoTime() < end) {
+            get(sessionUrl + "?maxev=1&_=" + System.nanoTime(), Duration.ofMillis(500));
+        }
+    }
+
+    static void keepAlive(String api, String sessionUrl, double seconds) throws Exception {
+        new JanusSubscriber(api).keepAlive(sessionUrl, seconds);
+    }
+
+    private int run(long room, double seconds) throws Exception {
+        try (Subscription sub = join(room)) {
+            WebRtcSession rx = sub.session();
+            String sessionUrl = sub.janusSession();
+            double setupMs = sub.setupMs();
             ByteArrayOutputStream pcm = new ByteArrayOutputStream();
             AtomicLong chunks = new AtomicLong();
             rx.receiver().onAudio(chunk -> {
@@ -106,11 +144,7 @@ public final class JanusSubscriber {
                 }
                 chunks.incrementAndGet();
             });
-            // Keep the Janus session alive (long polls count) while recording.
-            long end = System.nanoTime() + (long) (seconds * 1e9);
-            while (System.nanoTime() < end) {
-                get(sessionUrl + "?maxev=1&_=" + System.nanoTime(), Duration.ofMillis(500));
-            }
+            keepAlive(sessionUrl, seconds);
             RtcAudioStats stats = rx.receiveStats(Duration.ofSeconds(2));
             byte[] bytes;
             synchronized (pcm) {
@@ -134,7 +168,6 @@ public final class JanusSubscriber {
                     stats.concealedSamples(), stats.packetsReceived(), setupMs,
                     stats.jitterBufferDelay().toNanos() / 1e6));
         }
-        post(sessionUrl, "{\"janus\":\"destroy\"}");
         return 0;
     }
 

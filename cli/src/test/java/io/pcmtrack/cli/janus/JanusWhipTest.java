@@ -73,8 +73,27 @@ class JanusWhipTest {
         }
     }
 
+    /** Times write to the Janus subscriber (printed for docs/BENCHMARKS.md); asserts only that every burst arrived. */
+    @Test
+    void everyBurstWrittenIntoAWhipTrackArrivesAtTheJanusSubscriber() throws Exception {
+        try (JanusSfu sfu = JanusSfu.start()) {
+            Child probe = start(sfu.java(JanusDelayProbe.class, sfu.whipEndpoint(), sfu.token(), sfu.janusApi(),
+                    String.valueOf(JanusSfu.ROOM), "10")).get(90, TimeUnit.SECONDS);
+            String context = probe.output() + "\n" + sfu.logs();
+            assertThat(probe.exit()).as(context).isZero();
+            Map<String, Double> r = result("DELAY", probe.output());
+            System.out.println("janus delay probe: " + r);
+            probe.output().lines().filter(l -> l.contains("WHIP session")).forEach(System.out::println);
+            assertThat(r.get("n")).as("bursts that arrived within 1 s, of 10; " + context).isEqualTo(10.0);
+        }
+    }
+
     private static Map<String, Double> result(String output) {
-        Matcher m = Pattern.compile("RESULT (.*)").matcher(output);
+        return result("RESULT", output);
+    }
+
+    private static Map<String, Double> result(String tag, String output) {
+        Matcher m = Pattern.compile(tag + " (.*)").matcher(output);
         assertThat(m.find()).as("a RESULT line in:\n" + output).isTrue();
         Map<String, Double> r = new HashMap<>();
         for (String kv : m.group(1).trim().split(" ")) {
@@ -85,7 +104,7 @@ class JanusWhipTest {
     }
 
     private static String setupLine(String output) {
-        Matcher m = Pattern.compile("WHIP session \\S+ connected in (\\d+) ms").matcher(output);
-        return m.find() ? "POST to connected " + m.group(1) + " ms" : "(no setup time logged)";
+        Matcher m = Pattern.compile("WHIP session \\S+ connected in .*").matcher(output);
+        return m.find() ? m.group() : "(no setup time logged)";
     }
 }
