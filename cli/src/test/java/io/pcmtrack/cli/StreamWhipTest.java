@@ -53,6 +53,8 @@ class StreamWhipTest {
         assertThat((last - first) / 48_000.0).as("seconds of tone heard").isBetween(1.9, 2.4); // NetEq stretches the start while its jitter buffer grows
         assertThat(Signals.dominantFrequency(heard, first + 4800, last - 4800, 48_000)).isCloseTo(1000, within(5.0));
         assertThat(Signals.longestQuietRun(heard, first + 4800, last - 4800, 300)).as("gap").isLessThan(10);
+        assertThat(Signals.medianWindowDbfs(heard, first + 4800, last - 4800, 480)).as("level, dBFS (tone:HZ is 0.5 peak)")
+                .isCloseTo(20 * Math.log10(0.5), within(0.5));
     }
 
     @Test

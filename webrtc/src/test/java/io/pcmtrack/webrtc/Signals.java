@@ -83,6 +83,23 @@ public final class Signals {
         return 20 * Math.log10(Math.max(1e-9, rms * Math.sqrt(2) / 32767));
     }
 
+    /**
+     * Median over {@code window}-sample windows of {@link #sinePeakDbfs}: the level of a tone that
+     * a starved machine made the receiver conceal in places (a few windows) without moving it.
+     */
+    public static double medianWindowDbfs(short[] x, int from, int to, int window) {
+        int n = (to - from) / window;
+        if (n < 1) {
+            return sinePeakDbfs(x, from, to);
+        }
+        double[] levels = new double[n];
+        for (int w = 0; w < n; w++) {
+            levels[w] = sinePeakDbfs(x, from + w * window, from + (w + 1) * window);
+        }
+        java.util.Arrays.sort(levels);
+        return levels[n / 2];
+    }
+
     /** RMS level in dBFS of {@code x[from, to)}. */
     public static double rmsDbfs(short[] x, int from, int to) {
         return sinePeakDbfs(x, from, to) - 20 * Math.log10(Math.sqrt(2));

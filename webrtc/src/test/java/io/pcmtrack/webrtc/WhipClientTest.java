@@ -55,7 +55,7 @@ class WhipClientTest {
         assertThat(first).as("the tone arrived").isGreaterThanOrEqualTo(0);
         int a = first + 4800;
         int b = last - 4800;
-        return new double[] {Signals.dominantFrequency(x, a, b, 48_000), Signals.sinePeakDbfs(x, a, b),
+        return new double[] {Signals.dominantFrequency(x, a, b, 48_000), Signals.medianWindowDbfs(x, a, b, 480),
                 Signals.longestQuietRun(x, a, b, 300), (last - first) / 48_000.0};
     }
 
@@ -194,7 +194,7 @@ class WhipClientTest {
             short[] x = server.heard(2);
             assertThat(x.length - before).as("samples heard in a second on the new session").isGreaterThan(40_000);
             assertThat(Signals.dominantFrequency(x, before, x.length, 48_000)).isCloseTo(1000, Offset.offset(5.0));
-            assertThat(Signals.sinePeakDbfs(x, before, x.length)).isCloseTo(-6, Offset.offset(0.5));
+            assertThat(Signals.medianWindowDbfs(x, before, x.length, 480)).isCloseTo(-6, Offset.offset(0.5));
             assertThat(Signals.longestQuietRun(x, before, x.length, 300)).as("gap").isLessThan(10);
             assertThat(client.publisher().failure()).isNull();
             assertThat(server.requests).extracting(TestWhipServer.Request::method, TestWhipServer.Request::path)

@@ -161,9 +161,10 @@ public final class JanusSubscriber {
             int a = first + 4800;
             int b = last - 480;
             System.out.println(String.format(Locale.ROOT,
-                    "RESULT hz=%.3f dbfs=%.3f gap=%d seconds=%.3f lost=%d concealed=%d packets=%d setupMs=%.0f "
+                    "RESULT hz=%.3f dbfs=%.3f wholeDbfs=%.3f gap=%d seconds=%.3f lost=%d concealed=%d packets=%d setupMs=%.0f "
                             + "jitterBufferMs=%.1f",
-                    Signals.dominantFrequency(x, a, b, 48_000), Signals.sinePeakDbfs(x, a, b),
+                    Signals.dominantFrequency(x, a, b, 48_000), Signals.medianWindowDbfs(x, a, b, 480),
+                    Signals.sinePeakDbfs(x, a, b),
                     Signals.longestQuietRun(x, a, b, 300), (b - a) / 48_000.0, stats.packetsLost(),
                     stats.concealedSamples(), stats.packetsReceived(), setupMs,
                     stats.jitterBufferDelay().toNanos() / 1e6));
