@@ -153,7 +153,7 @@ class LoopbackCallTest {
             assertThat(start).as("tone received").isNotNegative();
             ToneReport tone = ToneReport.of(x, start, end, 16_000);
             System.out.printf("16 kHz mono receive: %s%n", tone);
-            assertThat(tone.seconds()).isBetween(1.4, 1.6);
+            assertThat(tone.seconds()).isBetween(1.4, 1.8); // longer after a publisher stall (see below)
             assertThat(tone.hz()).isCloseTo(TONE_HZ, org.assertj.core.data.Offset.offset(2.0));
             assertThat(tone.dbfs()).isCloseTo(TONE_DBFS, org.assertj.core.data.Offset.offset(1.0));
             assertThat(tone.longestQuietRun()).isLessThan(320);
