@@ -83,11 +83,15 @@ final class WhipDestination implements StreamCommand.Destination {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         boolean connected;
         RuntimeException failure;
         try {
-            Thread.sleep(300); // the last frames are still on their way: let them arrive before DELETE
+            try {
+                Thread.sleep(300); // the last frames are still on their way: let them arrive before DELETE
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             WebRtcSession session = client.session();
             connected = session != null && session.isConnected();
             failure = client.lastFailure();

@@ -415,7 +415,8 @@ public final class WebRtcSession implements AutoCloseable {
      * @throws IllegalArgumentException if the track's format cannot be pushed
      */
     public WebRtcPublisher publish(AudioStreamTrack track) {
-        return publish(track, WebRtcPublisher.DEFAULT_MAX_CATCH_UP);
+        Objects.requireNonNull(track, "track");
+        return publish(track, track.maxCatchUp() != null ? track.maxCatchUp() : WebRtcPublisher.DEFAULT_MAX_CATCH_UP);
     }
 
     /** {@link #publish(AudioStreamTrack)} with a custom {@link WebRtcPublisher#maxCatchUp()}. */

@@ -105,7 +105,8 @@ public final class WhipClient implements AutoCloseable {
         Objects.requireNonNull(track, "track");
         WhipClient c = connect(endpoint, options);
         try {
-            c.publisher = WebRtcPublisher.start(track, c.push, WebRtcPublisher.DEFAULT_MAX_CATCH_UP);
+            c.publisher = WebRtcPublisher.start(track, c.push,
+                    track.maxCatchUp() != null ? track.maxCatchUp() : WebRtcPublisher.DEFAULT_MAX_CATCH_UP);
         } catch (RuntimeException e) {
             c.close();
             throw e;

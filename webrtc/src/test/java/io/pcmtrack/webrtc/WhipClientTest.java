@@ -105,14 +105,14 @@ class WhipClientTest {
     @Test
     void refusalsNameTheStatusAndTheBody() {
         server.token = "right";
-        WhipException e = catchThrowableOfType(() -> WhipClient.connect(endpoint(), loopback().token("wrong")),
-                WhipException.class);
+        WhipException e = catchThrowableOfType(WhipException.class,
+                () -> WhipClient.connect(endpoint(), loopback().token("wrong")));
         assertThat(e.status()).isEqualTo(403);
         assertThat(e.getMessage()).contains("HTTP 403 Forbidden").contains("Unauthorized").contains(endpoint().toString());
 
         server.token = null;
         server.override = offer -> TestWhipServer.Reply.of(503, "room is full\n  try later");
-        e = catchThrowableOfType(() -> WhipClient.connect(endpoint(), loopback()), WhipException.class);
+        e = catchThrowableOfType(WhipException.class, () -> WhipClient.connect(endpoint(), loopback()));
         assertThat(e.status()).isEqualTo(503);
         assertThat(e.body()).contains("room is full");
         assertThat(e.getMessage()).contains("HTTP 503 Service Unavailable: room is full try later");

@@ -46,14 +46,17 @@ public final class JanusDelayProbe {
         // The first session of a JVM also loads libwebrtc and creates its factories: time it apart.
         try (AudioStreamTrack track = AudioStreamTrack.create()) {
             long t0 = System.nanoTime();
-            try (WhipClient client = WhipClient.publish(whip, track, options)) {
-                coldMs = (System.nanoTime() - t0) / 1e6;
-            }
+            WhipClient client = WhipClient.publish(whip, track, options);
+            coldMs = (System.nanoTime() - t0) / 1e6;
+            client.close();
         }
         try (AudioStreamTrack track = AudioStreamTrack.create()) {
             long t0 = System.nanoTime();
             try (WhipClient client = WhipClient.publish(whip, track, options)) {
                 double publishMs = (System.nanoTime() - t0) / 1e6;
+                if (!client.isConnected()) {
+                    throw new AssertionError("the second WHIP session is not connected");
+                }
                 try (JanusSubscriber.Subscription sub = JanusSubscriber.subscribe(api, room);
                      Capture cap = Capture.start(sub.session().receiver(), Duration.ofSeconds(bursts * 2L + 10))) {
                     Thread.sleep(1000); // let the subscriber's jitter buffer settle on silence
