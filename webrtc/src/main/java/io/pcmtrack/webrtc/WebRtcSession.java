@@ -364,7 +364,8 @@ public final class WebRtcSession implements AutoCloseable {
     /**
      * With {@link Options#trickle(boolean)}: calls {@code listener} with every local candidate
      * (filtered by the {@link CandidatePolicy}) on the session's Java thread, and once with
-     * {@link LocalCandidate#END} when gathering is complete.
+     * {@link LocalCandidate#END} when gathering is complete. Register before {@link #offer()} or
+     * {@link #answer(String)}: candidates gathered before are not repeated.
      */
     public void onLocalCandidate(Consumer<LocalCandidate> listener) {
         candidateListeners.add(Objects.requireNonNull(listener, "listener"));
@@ -388,7 +389,12 @@ public final class WebRtcSession implements AutoCloseable {
             return;
         }
         RTCIceCandidate ice = new RTCIceCandidate(mid, mLineIndex, c);
-        events.execute(() -> {
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException(who + " is closed: cannot add a remote candidate");
+            }
+        }
+        dispatch(() -> {
             try {
                 if (localSet && remoteSet) {
                     pc.addIceCandidate(ice);
@@ -409,7 +415,8 @@ public final class WebRtcSession implements AutoCloseable {
      * @throws IllegalArgumentException if the track's format cannot be pushed
      */
     public WebRtcPublisher publish(AudioStreamTrack track) {
-        return publish(track, WebRtcPublisher.DEFAULT_MAX_CATCH_UP);
+        Objects.requireNonNull(track, "track");
+        return publish(track, track.maxCatchUp() != null ? track.maxCatchUp() : WebRtcPublisher.DEFAULT_MAX_CATCH_UP);
     }
 
     /** {@link #publish(AudioStreamTrack)} with a custom {@link WebRtcPublisher#maxCatchUp()}. */
@@ -934,7 +941,7 @@ public final class WebRtcSession implements AutoCloseable {
                 String c = options.policy == CandidatePolicy.LOOPBACK ? Sdp.toLoopback(candidate.sdp) : candidate.sdp;
                 if (c != null) {
                     LocalCandidate lc = new LocalCandidate(candidate.sdpMid, candidate.sdpMLineIndex, c);
-                    events.execute(() -> notifyCandidate(lc));
+                    dispatch(() -> notifyCandidate(lc));
                 }
             } catch (Throwable t) {
                 guard("onIceCandidate", t);
@@ -947,7 +954,7 @@ public final class WebRtcSession implements AutoCloseable {
                 if (s == RTCIceGatheringState.COMPLETE) {
                     gathered.complete(null);
                     if (options.trickle) {
-                        events.execute(() -> notifyCandidate(LocalCandidate.END));
+                        dispatch(() -> notifyCandidate(LocalCandidate.END));
                     }
                 }
             } catch (Throwable t) {
@@ -967,7 +974,7 @@ public final class WebRtcSession implements AutoCloseable {
                 } else if (s == RTCPeerConnectionState.FAILED) {
                     connected.completeExceptionally(new WebRtcCallException("ICE failed (peer connection FAILED)", null));
                 }
-                events.execute(() -> notifyState(s));
+                dispatch(() -> notifyState(s));
             } catch (Throwable t) {
                 guard("onConnectionChange", t);
             }
@@ -979,6 +986,15 @@ public final class WebRtcSession implements AutoCloseable {
             } catch (Throwable ignored) {
                 // nothing may reach native code
             }
+        }
+    }
+
+    /** Hands work to the events thread; after close there is none, and nothing to tell. */
+    private void dispatch(Runnable r) {
+        try {
+            events.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed
         }
     }
 
