@@ -116,13 +116,16 @@ final class BenchServer implements AutoCloseable {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             try {
                 HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(resource)).DELETE().build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() != 200) {
                     throw new IOException("DELETE " + resource + " got " + r.statusCode());
                 }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while deleting " + resource, e);
             } finally {
                 session.close();
             }
@@ -130,10 +133,15 @@ final class BenchServer implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         in.close();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
             process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }

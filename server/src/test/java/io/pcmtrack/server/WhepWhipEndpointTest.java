@@ -253,6 +253,7 @@ class WhepWhipEndpointTest {
         start(PcmTrackServer.builder().whip(published::complete));
         try (AudioStreamTrack mic = AudioStreamTrack.create(); ToneFeeder voice = new ToneFeeder(mic, 440, 0.25);
              TestPeer publisher = TestPeer.publisher(mic)) {
+            assertThat(voice).isNotNull(); // it feeds the microphone track for the whole test
             HttpResponse<String> r = publisher.connect(server.url() + "/whip/caller-1", null);
             assertThat(r.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).startsWith("/whip/caller-1/"));
             assertThat(r.body()).contains("a=recvonly");
