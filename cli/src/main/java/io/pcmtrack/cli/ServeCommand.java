@@ -22,6 +22,7 @@ import io.pcmtrack.io.WavWriter;
 import io.pcmtrack.server.PcmTrackServer;
 import io.pcmtrack.server.ServerStartException;
 import io.pcmtrack.server.WhipPublication;
+import io.pcmtrack.webrtc.WebRtcFactories;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -88,6 +89,10 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
+        // Listeners come and go: keep libwebrtc's factory between them (disposing and recreating it
+        // costs setup time and leaks more native memory than keeping it).
+        Duration linger = WebRtcFactories.linger();
+        WebRtcFactories.linger(Duration.ofSeconds(30));
         List<AudioStreamTrack> liveTracks = new ArrayList<>();
         List<LoopingFeeder> feeders = new ArrayList<>();
         PcmTrackServer server = null;
@@ -141,6 +146,7 @@ final class ServeCommand implements Callable<Integer> {
             for (AudioStreamTrack t : liveTracks) {
                 t.close();
             }
+            WebRtcFactories.linger(linger);
             stopped.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
