@@ -245,15 +245,24 @@ class WebRtcAudioReceiverTest {
 
     @Test
     void countsCallbackGapsLongerThanTwoChunks() throws Exception {
-        try (WebRtcAudioReceiver rx = WebRtcAudioReceiver.create(WebRtcAudioReceiver.options())) {
-            feed(rx, 0);
-            Thread.sleep(5);
-            feed(rx, 0);
-            Thread.sleep(40);
-            feed(rx, 0);
-            ReceiverStats s = rx.stats();
-            assertThat(s.gaps()).isEqualTo(1);
-            assertThat(s.maxCallbackInterval()).isGreaterThanOrEqualTo(Duration.ofMillis(40));
+        // Real time: on a loaded machine the "short" interval can itself exceed 20 ms; such a
+        // run proves nothing either way and is repeated (the whole first interval is timed).
+        for (int attempt = 1; ; attempt++) {
+            try (WebRtcAudioReceiver rx = WebRtcAudioReceiver.create(WebRtcAudioReceiver.options())) {
+                long before = System.nanoTime();
+                feed(rx, 0);
+                feed(rx, 0);
+                long shortInterval = System.nanoTime() - before;
+                Thread.sleep(40);
+                feed(rx, 0);
+                if (shortInterval >= 20_000_000 && attempt < 20) {
+                    continue;
+                }
+                ReceiverStats s = rx.stats();
+                assertThat(s.gaps()).isEqualTo(1);
+                assertThat(s.maxCallbackInterval()).isGreaterThanOrEqualTo(Duration.ofMillis(40));
+                return;
+            }
         }
     }
 
