@@ -72,7 +72,7 @@ class PositionRaceTest {
 
     @Test
     void resampledWritesFromTwoThreadsRacingFlushes() throws Exception {
-        Outcome o = run(new Race(OverflowPolicy.DROP_OLDEST, Duration.ofSeconds(600), 2, 150, Input.RESAMPLED,
+        Outcome o = run(new Race(OverflowPolicy.DROP_OLDEST, Duration.ofSeconds(600), 2, 100, Input.RESAMPLED,
                 true, 0, 4));
         assertThat(o.outcomes).contains(MarkOutcome.PLAYED, MarkOutcome.FLUSHED);
     }
@@ -112,6 +112,7 @@ class PositionRaceTest {
         ConcurrentLinkedQueue<Placed> placed = new ConcurrentLinkedQueue<>();
         ConcurrentLinkedQueue<FlushReport> reports = new ConcurrentLinkedQueue<>();
         AtomicReference<String> violation = new AtomicReference<>();
+        AtomicReference<String> orderViolation = new AtomicReference<>();
         AtomicInteger writersLeft = new AtomicInteger(race.writers());
         AtomicBoolean flushing = new AtomicBoolean(race.flusher());
         Thread consumerThread = Thread.currentThread();
@@ -149,7 +150,7 @@ class PositionRaceTest {
                             }
                             for (Placed p : placed) {
                                 if (p.mark().position() < m.position() && !p.mark().result().isDone()) {
-                                    violation.compareAndSet(null, m + " resolved before " + p.mark());
+                                    orderViolation.compareAndSet(null, m + " resolved before " + p.mark());
                                 }
                             }
                         });
@@ -284,6 +285,7 @@ class PositionRaceTest {
             checkOutcome(p, r, runs, race, stats);
         }
         t.stop();
+        assertThat(orderViolation.get()).as("marks complete in position order").isNull();
         return new Outcome(stats, Collections.unmodifiableList(outcomes));
     }
 
