@@ -161,6 +161,22 @@ class DefectRegressionTest {
     }
 
     @Test
+    void nextDueNanosSeesATrackOnAnyWorker() throws Exception {
+        // Version 1 read only the first worker's heap (from the caller's thread).
+        try (FrameScheduler s = new FrameScheduler(MediaClock.system(), 2)) {
+            CountDownLatch secondDelivered = new CountDownLatch(1);
+            FrameScheduler.Attachment first = s.attach(AudioStreamTrack.create(), f -> { });
+            s.attach(AudioStreamTrack.create(), f -> secondDelivered.countDown()); // the other, less loaded worker
+            assertThat(secondDelivered.await(5, TimeUnit.SECONDS)).isTrue();
+            first.close();
+            Thread.sleep(100); // the first worker passes its due time and drops the closed attachment
+            long due = s.nextDueNanos();
+            assertThat(due).as("a track is still attached").isNotEqualTo(Long.MAX_VALUE)
+                    .isLessThan(System.nanoTime() + 1_000_000_000L);
+        }
+    }
+
+    @Test
     void attachWhileAnotherThreadIsInRecvIsRefused() throws Exception {
         CountDownLatch sleeping = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
