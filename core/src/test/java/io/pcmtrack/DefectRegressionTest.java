@@ -83,11 +83,18 @@ class DefectRegressionTest {
         AudioStreamTrack b = AudioStreamTrack.builder().clock(clock).build();
         FrameScheduler s = new FrameScheduler(clock);
         CountDownLatch closedFromSink = new CountDownLatch(1);
+        CountDownLatch bothAttached = new CountDownLatch(1);
         FrameScheduler.Attachment first = s.attach(a, f -> {
+            try {
+                bothAttached.await(5, TimeUnit.SECONDS); // else the first frame can close it before the second attach
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             s.close();
             closedFromSink.countDown();
         });
         FrameScheduler.Attachment second = s.attach(b, f -> { });
+        bothAttached.countDown();
         assertThat(closedFromSink.await(5, TimeUnit.SECONDS)).isTrue();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while ((first.isAttached() || second.isAttached()) && System.nanoTime() < deadline) {
