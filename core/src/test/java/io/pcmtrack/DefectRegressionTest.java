@@ -56,7 +56,7 @@ class DefectRegressionTest {
                 .sampleFormat(SampleFormat.F32).channels(2).build();
         java.util.concurrent.ConcurrentLinkedQueue<Long> seen = new java.util.concurrent.ConcurrentLinkedQueue<>();
         try (FrameScheduler s = new FrameScheduler(clock)) {
-            for (int i = 0; i < 800; i++) {
+            for (int i = 0; i < 400; i++) {
                 FrameScheduler.Attachment a = s.attach(t, f -> seen.add(f.pts()));
                 for (int spin = 0; spin < 200; spin++) {
                     Thread.onSpinWait();
