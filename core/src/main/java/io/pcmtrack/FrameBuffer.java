@@ -317,7 +317,6 @@ final class FrameBuffer {
             counters.flushes++;
             long buffered = queue.size() / channels;
             long keep = Math.min(fadeFrames, buffered);
-            long tail = reservedEnd - streamPosition(queue.writePosition());
             queue.truncate(keep * channels);
             counters.flushedValues += (buffered - keep) * channels;
             long played;
@@ -330,7 +329,10 @@ final class FrameBuffer {
             }
             pruneSegments();
             jumpTo(reservedEnd);
-            report = new FlushReport(played, buffered - keep + tail);
+            // Everything after the heard point is reported, not only what this flush cut: so that
+            // playedPosition + discardedSamples == writePosition() (a write boundary) also after an
+            // earlier flush or overflow drops left a gap behind the last emitted sample.
+            report = new FlushReport(played, reservedEnd - played);
             if (!marks.isEmpty()) {
                 marks.settle(MarkOutcome.FLUSHED, pending);
                 completions = marks.resolve(minPendingLocked(), lastAudioPts, outbox());
