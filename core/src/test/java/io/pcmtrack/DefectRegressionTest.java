@@ -151,8 +151,7 @@ class DefectRegressionTest {
     }
 
     @Test
-    void nextDueNanosOfAThreadedSchedulerReadsWithoutTouchingTheWorkers() throws Exception {
-        VirtualClock clock = new VirtualClock();
+    void nextDueNanosOfAThreadedSchedulerReadsWhatTheWorkersPublished() throws Exception {
         try (FrameScheduler s = new FrameScheduler(MediaClock.system())) {
             assertThat(s.nextDueNanos()).isEqualTo(Long.MAX_VALUE);
             AudioStreamTrack t = AudioStreamTrack.create();
@@ -164,7 +163,6 @@ class DefectRegressionTest {
             }
             assertThat(s.nextDueNanos()).isGreaterThan(before).isLessThan(System.nanoTime() + 1_000_000_000L);
         }
-        assertThat(clock.nanoTime()).isZero();
     }
 
     @Test
