@@ -91,9 +91,10 @@ class WebRtcAudioReceiverTest {
             CompletableFuture<String> thread = f1.thenApply(pcm -> Thread.currentThread().getName());
             feed(rx, 1);
             feed(rx, 2);
+            // Wait on the dependent first: a thread blocked in f1.get() may run f1's dependents itself.
+            assertThat(thread.get(1, TimeUnit.SECONDS)).startsWith("pcmtrack-webrtc-async");
             assertThat(first(f1.get(1, TimeUnit.SECONDS))).isEqualTo(1);
             assertThat(first(f2.get(1, TimeUnit.SECONDS))).isEqualTo(2);
-            assertThat(thread.get(1, TimeUnit.SECONDS)).startsWith("pcmtrack-webrtc-async");
             feed(rx, 3);
             assertThat(first(rx.readAsync().get(1, TimeUnit.SECONDS))).isEqualTo(3);
         }
