@@ -1,0 +1,553 @@
+package io.pcmtrack.agent;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.pcmtrack.AudioStreamTrack;
+import io.pcmtrack.FlushReport;
+import io.pcmtrack.Mark;
+import io.pcmtrack.MediaClock;
+import io.pcmtrack.PcmData;
+import io.pcmtrack.PcmFormat;
+import io.pcmtrack.TrackEndedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A voice agent that parrots: when the caller stops talking it plays their utterance back into
+ * its {@link AudioStreamTrack}, the way a TTS engine speaks, and stops when the caller talks over
+ * it. Transport-independent: a transport feeds it the caller's audio and sends its track.
+ *
+ * <pre>{@code
+ * ParrotAgent agent = ParrotAgent.create(AgentOptions.defaults());     // its own 48 kHz mono track
+ * publisher.publish(agent.track());                                      // frames to the caller
+ * receiver.onAudio(agent::accept);                                       // caller audio, any format
+ * agent.addListener(event -> page.send(event.toMap()));                  // the conversation, live
+ * ...
+ * agent.close();
+ * }</pre>
+ *
+ * <p><b>Listening.</b> Caller audio is cut into 10 ms windows and segmented by {@link VadOptions}'
+ * rule. From a segment's first speech window on, its audio is recorded (at most
+ * {@link AgentOptions#maxUtterance()}); when the segment ends as an utterance, the recording up to
+ * its last speech window is the answer. A blip is forgotten.
+ *
+ * <p><b>Speaking.</b> The answer goes into the track in {@link AgentOptions#burst()} pieces, kept
+ * at most {@link AgentOptions#lead()} ahead of what the track has emitted, the last one with
+ * {@code write(pcm, true)}, followed by a mark {@code "answer-N"} ({@link #lastAnswerMark()}).
+ * The agent has no thread: it writes whenever it is fed caller audio or {@link #tick() ticked}.
+ * Phone and WebRTC transports deliver caller audio every 10 or 20 ms, silence included, which
+ * is plenty for a 400 ms lead; a transport that can go quiet for longer calls {@link #tick()}
+ * from a timer (every 20..100 ms).
+ *
+ * <p><b>Barge-in.</b> Caller speech reaching {@link VadOptions#bargeIn()} while an answer plays
+ * flushes the track with {@link AgentOptions#fadeOut()}; the flush report's played position,
+ * against the position noted before the answer was written, says exactly how much was heard.
+ * The speech that cut the answer goes on being recorded and is answered in its turn.
+ *
+ * <p><b>Echo.</b> Transports deliver only the caller's audio (a browser cancels its own echo,
+ * a phone leg carries the caller alone), so the agent does not try to tell its own voice apart.
+ *
+ * <p><b>Threads.</b> {@link #accept}, {@link #tick}, {@link #close} and every getter may be called
+ * from any thread; calls are serialized by a lock. Caller audio must come in stream order, so
+ * feed it from one thread at a time (the transport's receiver thread). Listeners run on the
+ * calling thread under the lock (see {@link AgentListener}).
+ */
+public final class ParrotAgent implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ParrotAgent.class);
+
+    private final AgentOptions options;
+    private final MediaClock clock;
+    private final AudioStreamTrack track;
+    private final boolean ownsTrack;
+    private final long startNanos;
+    private final long frameNanos;
+    private final long leadSamples;
+    private final CopyOnWriteArrayList<AgentListener> listeners = new CopyOnWriteArrayList<>();
+    private final Object lock = new Object();
+
+    // Everything below is guarded by lock.
+    private PcmFormat callerFormat;
+    private VoiceActivityDetector vad;
+    private UtteranceRecorder recorder;
+    private float[] window;
+    private int windowFill;
+    private long windowNanos;
+
+    private long segmentStart;
+    private long lastSpeechEnd;
+    private boolean segmentBargedIn;
+    /** Samples per channel of the current segment up to its last speech window. */
+    private long segmentSpeechEndSamples;
+    private long segmentSamples;
+
+    private Answer answer;
+    private Mark lastAnswerMark;
+    private int callerTurns;
+    private int agentTurns;
+    private long answers;
+    private long bargeIns;
+    private long blips;
+    private final ArrayDeque<CallerTurn> callerHistory = new ArrayDeque<>();
+    private final ArrayDeque<AgentTurn> agentHistory = new ArrayDeque<>();
+    private boolean dispatching;
+    private boolean closed;
+
+    private ParrotAgent(AudioStreamTrack track, boolean ownsTrack, AgentOptions options, MediaClock clock) {
+        this.options = options;
+        this.clock = clock;
+        this.track = track;
+        this.ownsTrack = ownsTrack;
+        this.startNanos = clock.nanoTime();
+        this.frameNanos = track.frameDuration().toNanos();
+        this.leadSamples = options.lead().toNanos() * track.format().sampleRate() / 1_000_000_000L;
+    }
+
+    /**
+     * An agent with a track of its own (48 kHz mono S16, 20 ms frames, on the options' clock),
+     * stopped when the agent is closed.
+     */
+    public static ParrotAgent create(AgentOptions options) {
+        Objects.requireNonNull(options, "options");
+        AudioStreamTrack track = AudioStreamTrack.builder().clock(options.clock()).build();
+        return new ParrotAgent(track, true, options, options.clock());
+    }
+
+    /**
+     * An agent that speaks into a transport's track (a phone call's, say), on that track's clock
+     * (the options' clock is not used). Closing the agent flushes the track but leaves it live.
+     *
+     * @throws IllegalArgumentException if the track is null or stopped
+     */
+    public static ParrotAgent speakingInto(AudioStreamTrack track, AgentOptions options) {
+        if (track == null || !track.isLive()) {
+            throw new IllegalArgumentException("track must be a live AudioStreamTrack, got " + track);
+        }
+        Objects.requireNonNull(options, "options");
+        return new ParrotAgent(track, false, options, track.clock());
+    }
+
+    /** The track the agent speaks into; a transport sends its frames. */
+    public AudioStreamTrack track() {
+        return track;
+    }
+
+    public AgentOptions options() {
+        return options;
+    }
+
+    /** The caller's audio format, taken from the first chunk with audio; null before. */
+    public PcmFormat callerFormat() {
+        synchronized (lock) {
+            return callerFormat;
+        }
+    }
+
+    /**
+     * Takes the next chunk of the caller's audio: classifies it, records it, answers or cuts the
+     * answer, and writes the answer's next bursts. The chunk is copied; it may be reused.
+     * A zero-length chunk only does the writing ({@link #tick()}). After {@link #close()}, or
+     * once the track was stopped, chunks are ignored, so a transport need not order its teardown.
+     *
+     * @param chunk audio in any format, the same format for every chunk of the call
+     * @throws IllegalArgumentException if {@code chunk} is null, or its format differs from the
+     *         first chunk's (the agent is unchanged)
+     * @throws IllegalStateException    if called from an {@link AgentListener}
+     */
+    public void accept(PcmData chunk) {
+        if (chunk == null) {
+            throw new IllegalArgumentException("chunk must not be null");
+        }
+        synchronized (lock) {
+            checkNotDispatching("accept");
+            if (closed) {
+                return;
+            }
+            int n = chunk.samplesPerChannel();
+            if (n > 0) {
+                if (callerFormat == null) {
+                    startListening(chunk.format());
+                } else if (!callerFormat.equals(chunk.format())) {
+                    throw new IllegalArgumentException("caller audio must keep the format of the first chunk ("
+                            + callerFormat + "), got " + chunk.format());
+                }
+            }
+            long now = clock.nanoTime();
+            try {
+                if (n > 0) {
+                    listen(chunk.toFloats(), n, now);
+                }
+                speak(now);
+            } catch (TrackEndedException e) {
+                trackEnded(now);
+            }
+        }
+    }
+
+    /**
+     * Writes the answer's next bursts and notes what was emitted, without caller audio: for
+     * transports that may deliver none for longer than {@code lead - burst}.
+     */
+    public void tick() {
+        synchronized (lock) {
+            checkNotDispatching("tick");
+            if (closed) {
+                return;
+            }
+            long now = clock.nanoTime();
+            try {
+                speak(now);
+            } catch (TrackEndedException e) {
+                trackEnded(now);
+            }
+        }
+    }
+
+    /** Whether an answer is being played (written, or emitted but not yet all of it). */
+    public boolean isSpeaking() {
+        synchronized (lock) {
+            return answer != null;
+        }
+    }
+
+    /** Whether the caller is in a speech segment. */
+    public boolean isCallerSpeaking() {
+        synchronized (lock) {
+            return vad != null && vad.inSegment();
+        }
+    }
+
+    /** The mark after the last answer that was written to its end (its result says played or flushed); null before. */
+    public Mark lastAnswerMark() {
+        synchronized (lock) {
+            return lastAnswerMark;
+        }
+    }
+
+    /** A snapshot of the conversation (see {@link Timeline}). */
+    public Timeline timeline() {
+        synchronized (lock) {
+            return new Timeline(since(clock.nanoTime()), answer != null, vad != null && vad.inSegment(),
+                    vad == null ? -100 : vad.level(), vad == null ? -100 : vad.floorLevel(),
+                    callerHistory.stream().toList(), agentHistory.stream().toList(),
+                    callerTurns, answers, bargeIns, blips, track.stats());
+        }
+    }
+
+    public void addListener(AgentListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeListener(AgentListener listener) {
+        listeners.remove(listener);
+    }
+
+    /**
+     * Stops listening and speaking: an answer being played is flushed with the fade (and reported
+     * as {@link AnswerEnding#CLOSED}); the agent's own track is stopped, a transport's track is
+     * left live. Idempotent; later chunks are ignored.
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            checkNotDispatching("close");
+            if (closed) {
+                return;
+            }
+            long now = clock.nanoTime();
+            try {
+                if (answer != null && track.isLive()) {
+                    cut(track.flush(options.fadeOut()), now, AnswerEnding.CLOSED, null);
+                }
+            } catch (TrackEndedException e) {
+                // stopped under us: trackEnded below reports the answer
+            }
+            trackEnded(now);
+            if (ownsTrack) {
+                track.stop();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        synchronized (lock) {
+            return "ParrotAgent[track " + track.id() + ", " + callerTurns + " utterances, " + answers + " answers"
+                    + (closed ? ", closed" : answer != null ? ", speaking" : "") + "]";
+        }
+    }
+
+    // ---- listening ----
+
+    private void startListening(PcmFormat format) {
+        callerFormat = format;
+        vad = new VoiceActivityDetector(options.vad(), format.sampleRate());
+        long maxSamples = options.maxUtterance().toNanos() * format.sampleRate() / 1_000_000_000L;
+        recorder = new UtteranceRecorder(format.sampleRate(), format.channels(), maxSamples);
+        window = new float[vad.windowSamples() * format.channels()];
+        windowNanos = samplesToNanos(vad.windowSamples(), format.sampleRate());
+    }
+
+    /** Cuts the chunk into windows; a window ends at the chunk's arrival less the audio after it. */
+    private void listen(float[] samples, int n, long arrival) {
+        int channels = callerFormat.channels();
+        int windowSamples = vad.windowSamples();
+        int i = 0;
+        while (i < n) {
+            int take = Math.min(windowSamples - windowFill, n - i);
+            System.arraycopy(samples, i * channels, window, windowFill * channels, take * channels);
+            windowFill += take;
+            i += take;
+            if (windowFill == windowSamples) {
+                windowFill = 0;
+                onWindow(arrival - samplesToNanos(n - i, callerFormat.sampleRate()));
+            }
+        }
+    }
+
+    private void onWindow(long end) {
+        double sum = 0;
+        for (float v : window) {
+            sum += (double) v * v;
+        }
+        VoiceActivityDetector.Change change = vad.push(sum / window.length);
+        boolean speech = vad.isSpeech();
+        if (change == VoiceActivityDetector.Change.STARTED) {
+            segmentStart = end - windowNanos;
+            segmentBargedIn = false;
+            segmentSamples = 0;
+            segmentSpeechEndSamples = 0;
+            emit(new AgentEvent.CallerStarted(since(segmentStart)));
+        }
+        if (vad.inSegment()) {
+            recorder.append(window, vad.windowSamples(), speech);
+            segmentSamples += vad.windowSamples();
+            if (speech) {
+                lastSpeechEnd = end;
+                segmentSpeechEndSamples = segmentSamples;
+            }
+            if (answer != null && !segmentBargedIn && vad.reachedBargeIn()) {
+                settle(end); // an answer already played out is not cut, it ended
+            }
+            if (answer != null && !segmentBargedIn && vad.reachedBargeIn()) {
+                segmentBargedIn = true;
+                cut(track.flush(options.fadeOut()), end, AnswerEnding.BARGED_IN, since(segmentStart));
+            }
+        }
+        if (change == VoiceActivityDetector.Change.ENDED) {
+            endSegment(end);
+        }
+    }
+
+    private void endSegment(long now) {
+        Duration speech = Duration.ofNanos(samplesToNanos(vad.endedSpeechSamples(), callerFormat.sampleRate()));
+        if (!vad.endedWasUtterance()) {
+            recorder.clear();
+            blips++;
+            emit(new AgentEvent.BlipIgnored(since(now), since(segmentStart), since(lastSpeechEnd), speech));
+            return;
+        }
+        PcmData utterance = recorder.take();
+        CallerTurn turn = new CallerTurn(++callerTurns, since(segmentStart), since(lastSpeechEnd), speech,
+                levelDbfs(utterance), segmentBargedIn, segmentSpeechEndSamples > utterance.samplesPerChannel());
+        remember(callerHistory, turn);
+        emit(new AgentEvent.CallerEnded(since(now), turn));
+        if (answer != null) {
+            // Only with a barge-in threshold above the utterance's speech, which the options forbid; kept as a guard.
+            cut(track.flush(options.fadeOut()), now, AnswerEnding.BARGED_IN, turn.from());
+        }
+        answer = new Answer(++agentTurns, turn, lastSpeechEnd, utterance, track.writePosition(),
+                Math.round(utterance.samplesPerChannel() * (double) track.format().sampleRate()
+                        / callerFormat.sampleRate()));
+    }
+
+    private static double levelDbfs(PcmData pcm) {
+        float[] v = pcm.toFloats();
+        double sum = 0;
+        for (float x : v) {
+            sum += (double) x * x;
+        }
+        return v.length == 0 ? -100 : Math.max(-100, 10 * Math.log10(sum / v.length));
+    }
+
+    // ---- speaking ----
+
+    /** Notes the answer's first emitted frame, writes what the lead allows, ends a played answer. */
+    private void speak(long now) {
+        settle(now);
+        if (answer != null) {
+            writeAhead();
+            settle(now);
+        }
+    }
+
+    /** Notes the answer's first emitted frame and ends the answer if all of it was emitted. */
+    private void settle(long now) {
+        if (answer == null) {
+            return;
+        }
+        long played = track.playedPosition();
+        if (answer.firstAudio == Long.MIN_VALUE && played > answer.start) {
+            answer.firstAudio = firstAudio(played, now);
+            emit(new AgentEvent.AnswerStarted(since(answer.firstAudio), answer.index, answer.answering.index(),
+                    Duration.ofNanos(answer.firstAudio - answer.utteranceEnd), answer.lengthDuration()));
+        }
+        if (answer.end >= 0 && played >= answer.end) {
+            finish(answer.end - answer.start, now, AnswerEnding.PLAYED, null, null);
+        }
+    }
+
+    /**
+     * When the answer's first frame went out, seen at {@code now} with {@code played} emitted:
+     * frames go out back to back while the answer plays, so the first was emitted one frame
+     * duration earlier per later frame (answers start on a frame boundary: the one before ended
+     * with {@code write(pcm, true)}).
+     */
+    private long firstAudio(long played, long now) {
+        long frames = (played - answer.start + track.samplesPerFrame() - 1) / track.samplesPerFrame();
+        return Math.max(answer.writtenAt, now - (frames - 1) * frameNanos);
+    }
+
+    private void writeAhead() {
+        Answer a = answer;
+        int channels = callerFormat.channels();
+        int burst = (int) Math.max(1, options.burst().toNanos() * callerFormat.sampleRate() / 1_000_000_000L);
+        float[] all = a.utterance;
+        int total = all.length / channels;
+        while (a.end < 0) {
+            long ahead = track.writePosition() - Math.max(track.playedPosition(), a.start);
+            if (ahead >= leadSamples) {
+                return;
+            }
+            int n = Math.min(burst, total - a.written);
+            PcmData piece = PcmData.ofFloats(callerFormat.sampleRate(), channels,
+                    Arrays.copyOfRange(all, a.written * channels, (a.written + n) * channels));
+            boolean last = a.written + n == total;
+            track.write(piece, last);
+            a.written += n;
+            if (last) {
+                a.end = track.writePosition();
+                a.mark = track.mark("answer-" + a.index);
+                lastAnswerMark = a.mark;
+            }
+        }
+    }
+
+    /** The answer was flushed: what was heard comes from the report and the position noted before it. */
+    private void cut(FlushReport report, long now, AnswerEnding ending, Duration bargeInAt) {
+        long length = answer.end >= 0 ? answer.end - answer.start : answer.expectedLength;
+        long heard = Math.max(0, Math.min(report.playedPosition() - answer.start, length));
+        finish(heard, now, ending, bargeInAt, since(now));
+    }
+
+    private void finish(long heard, long now, AnswerEnding ending, Duration bargeInAt, Duration cutAt) {
+        Answer a = answer;
+        answer = null;
+        long length = a.end >= 0 ? a.end - a.start : a.expectedLength;
+        int rate = track.format().sampleRate();
+        if (a.firstAudio == Long.MIN_VALUE && heard > 0) {
+            // Cut before the agent saw a frame of it: the heard part (the fade) goes out from now on.
+            long played = track.playedPosition();
+            a.firstAudio = played > a.start ? firstAudio(played, now) : now;
+            emit(new AgentEvent.AnswerStarted(since(a.firstAudio), a.index, a.answering.index(),
+                    Duration.ofNanos(a.firstAudio - a.utteranceEnd), a.lengthDuration()));
+        }
+        boolean emitted = a.firstAudio != Long.MIN_VALUE;
+        long from = emitted ? a.firstAudio : now;
+        AgentTurn turn = new AgentTurn(a.index, a.answering.index(), since(from),
+                since(from + samplesToNanos(heard, rate)),
+                emitted ? Duration.ofNanos(a.firstAudio - a.utteranceEnd) : null,
+                a.start, length, heard, rate, ending, bargeInAt, cutAt, a.mark == null ? null : a.mark.label());
+        answers++;
+        remember(agentHistory, turn);
+        if (ending == AnswerEnding.BARGED_IN) {
+            bargeIns++;
+            emit(new AgentEvent.BargedIn(since(now), turn));
+        }
+        emit(new AgentEvent.AnswerEnded(since(now), turn));
+    }
+
+    /** The track was stopped (the call ended) or the agent closed: nothing more is said. */
+    private void trackEnded(long now) {
+        if (answer != null) {
+            long heard = Math.max(0, Math.min(track.playedPosition() - answer.start,
+                    answer.end >= 0 ? answer.end - answer.start : answer.expectedLength));
+            finish(heard, now, AnswerEnding.CLOSED, null, since(now));
+        }
+        closed = true;
+        recorder = null;
+        window = null;
+    }
+
+    // ---- bookkeeping ----
+
+    private <T> void remember(ArrayDeque<T> history, T turn) {
+        if (history.size() == options.history()) {
+            history.removeFirst();
+        }
+        history.addLast(turn);
+    }
+
+    private void emit(AgentEvent event) {
+        dispatching = true;
+        try {
+            for (AgentListener l : listeners) {
+                try {
+                    l.onEvent(event);
+                } catch (RuntimeException e) {
+                    LOG.warn("agent listener threw on {}; the agent goes on", event, e);
+                }
+            }
+        } finally {
+            dispatching = false;
+        }
+    }
+
+    private void checkNotDispatching(String method) {
+        if (dispatching) {
+            throw new IllegalStateException(method + "() was called from an agent listener; call it from the transport's thread");
+        }
+    }
+
+    private Duration since(long nanos) {
+        return Duration.ofNanos(nanos - startNanos);
+    }
+
+    private static long samplesToNanos(long samples, int rate) {
+        return samples * 1_000_000_000L / rate;
+    }
+
+    /** One answer being written and played. */
+    private final class Answer {
+        final int index;
+        final CallerTurn answering;
+        final long utteranceEnd;
+        final float[] utterance;
+        final long start;
+        final long expectedLength;
+        final long writtenAt;
+        /** Caller samples per channel written so far. */
+        int written;
+        /** Track position after the last write; -1 until then. */
+        long end = -1;
+        Mark mark;
+        long firstAudio = Long.MIN_VALUE;
+
+        Answer(int index, CallerTurn answering, long utteranceEnd, PcmData utterance, long start, long expectedLength) {
+            this.index = index;
+            this.answering = answering;
+            this.utteranceEnd = utteranceEnd;
+            this.utterance = utterance.toFloats();
+            this.start = start;
+            this.expectedLength = expectedLength;
+            this.writtenAt = clock.nanoTime();
+        }
+
+        Duration lengthDuration() {
+            return Duration.ofNanos(samplesToNanos(end >= 0 ? end - start : expectedLength, track.format().sampleRate()));
+        }
+    }
+}
