@@ -57,7 +57,8 @@ public final class AgentOptions {
 
     /**
      * How far ahead of the listener the agent keeps its answer written: a burst is written
-     * whenever less than this is waiting in the track; default 400 ms. A barge-in throws away
+     * whenever it fits, so between {@code lead - burst} and {@code lead} is waiting in the track;
+     * default 400 ms. A barge-in throws away
      * at most this much (less the fade).
      */
     public Duration lead() {

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * its last speech window is the answer. A blip is forgotten.
  *
  * <p><b>Speaking.</b> The answer goes into the track in {@link AgentOptions#burst()} pieces, kept
- * at most {@link AgentOptions#lead()} ahead of what the track has emitted, the last one with
+ * at most {@link AgentOptions#lead()} ahead of what the track has emitted (a burst is written
+ * once there is room for it), the last one with
  * {@code write(pcm, true)}, followed by a mark {@code "answer-N"} ({@link #lastAnswerMark()}).
  * The agent has no thread: it writes whenever it is fed caller audio or {@link #tick() ticked}.
  * Phone and WebRTC transports deliver caller audio every 10 or 20 ms, silence included, which
@@ -66,6 +67,7 @@ public final class ParrotAgent implements AutoCloseable {
     private final long startNanos;
     private final long frameNanos;
     private final long leadSamples;
+    private final long burstSamples;
     private final CopyOnWriteArrayList<AgentListener> listeners = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
 
@@ -104,6 +106,7 @@ public final class ParrotAgent implements AutoCloseable {
         this.startNanos = clock.nanoTime();
         this.frameNanos = track.frameDuration().toNanos();
         this.leadSamples = options.lead().toNanos() * track.format().sampleRate() / 1_000_000_000L;
+        this.burstSamples = options.burst().toNanos() * track.format().sampleRate() / 1_000_000_000L;
     }
 
     /**
@@ -419,8 +422,8 @@ public final class ParrotAgent implements AutoCloseable {
         int total = all.length / channels;
         while (a.end < 0) {
             long ahead = track.writePosition() - Math.max(track.playedPosition(), a.start);
-            if (ahead >= leadSamples) {
-                return;
+            if (ahead + burstSamples > leadSamples) {
+                return; // never more than the lead ahead: that is what a barge-in throws away
             }
             int n = Math.min(burst, total - a.written);
             PcmData piece = PcmData.ofFloats(callerFormat.sampleRate(), channels,
