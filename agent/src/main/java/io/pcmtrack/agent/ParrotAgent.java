@@ -179,6 +179,10 @@ public final class ParrotAgent implements AutoCloseable {
                 }
             }
             long now = clock.nanoTime();
+            if (!track.isLive()) {
+                trackEnded(now);
+                return;
+            }
             try {
                 if (n > 0) {
                     listen(chunk.toFloats(), n, now);
@@ -201,6 +205,10 @@ public final class ParrotAgent implements AutoCloseable {
                 return;
             }
             long now = clock.nanoTime();
+            if (!track.isLive()) {
+                trackEnded(now);
+                return;
+            }
             try {
                 speak(now);
             } catch (TrackEndedException e) {
