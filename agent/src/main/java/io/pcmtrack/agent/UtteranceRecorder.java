@@ -45,11 +45,6 @@ final class UtteranceRecorder {
         }
     }
 
-    /** Whether the cap cut the utterance. */
-    boolean truncated(long utteranceSamples) {
-        return utteranceSamples > maxSamples;
-    }
-
     /** The utterance up to its last speech window, and a fresh start. */
     PcmData take() {
         float[] utterance = Arrays.copyOf(values, (int) (speechEnd * channels));

@@ -85,11 +85,6 @@ final class VoiceActivityDetector {
         return inSegment;
     }
 
-    /** Speech so far in the current segment, in samples. */
-    long speechSamples() {
-        return speechSamples;
-    }
-
     /** Whether the current segment has enough speech to barge in. */
     boolean reachedBargeIn() {
         return inSegment && speechSamples >= bargeInSamples;
