@@ -43,6 +43,21 @@ class SpeechSampleTest {
     }
 
     @Test
+    void aShorterEndSilenceSplitsTheSampleAtItsSentencePauses() throws IOException {
+        float[] speech = sample();
+        VadOptions quick = VadOptions.builder().endSilence(java.time.Duration.ofMillis(250)).build();
+        try (SimulatedCall call = new SimulatedCall(AgentOptions.builder().vad(quick))) {
+            call.feed(PcmData.ofFloats(RATE, 1, speech));
+            call.feed(new Signals(RATE).silence(12_000).pcm());
+            Timeline t = call.agent.timeline();
+            assertThat(t.utterances()).isEqualTo(sentences(speech).size());
+            // the caller did not wait: the answers to the first two sentences were cut by the next ones
+            assertThat(t.agentTurns()).extracting(AgentTurn::ending).containsExactly(AnswerEnding.BARGED_IN,
+                    AnswerEnding.BARGED_IN, AnswerEnding.PLAYED);
+        }
+    }
+
+    @Test
     void aPoliteCallerGetsEachSentenceBack() throws IOException {
         float[] speech = sample();
         List<int[]> sentences = sentences(speech);
