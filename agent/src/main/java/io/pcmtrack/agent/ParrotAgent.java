@@ -184,6 +184,7 @@ public final class ParrotAgent implements AutoCloseable {
                 return;
             }
             try {
+                settle(now); // what the track emitted since the last chunk, before this chunk can cut it
                 if (n > 0) {
                     listen(chunk.toFloats(), n, now);
                 }
@@ -402,7 +403,7 @@ public final class ParrotAgent implements AutoCloseable {
         }
         long played = track.playedPosition();
         if (answer.firstAudio == Long.MIN_VALUE && played > answer.start) {
-            answer.firstAudio = firstAudio(played, now);
+            answer.firstAudio = firstAudio(answer, played, now);
             emit(new AgentEvent.AnswerStarted(since(answer.firstAudio), answer.index, answer.answering.index(),
                     Duration.ofNanos(answer.firstAudio - answer.utteranceEnd), answer.lengthDuration()));
         }
@@ -417,9 +418,9 @@ public final class ParrotAgent implements AutoCloseable {
      * duration earlier per later frame (answers start on a frame boundary: the one before ended
      * with {@code write(pcm, true)}).
      */
-    private long firstAudio(long played, long now) {
-        long frames = (played - answer.start + track.samplesPerFrame() - 1) / track.samplesPerFrame();
-        return Math.max(answer.writtenAt, now - (frames - 1) * frameNanos);
+    private long firstAudio(Answer a, long played, long now) {
+        long frames = (played - a.start + track.samplesPerFrame() - 1) / track.samplesPerFrame();
+        return Math.max(a.writtenAt, now - (frames - 1) * frameNanos);
     }
 
     private void writeAhead() {
@@ -462,7 +463,7 @@ public final class ParrotAgent implements AutoCloseable {
         if (a.firstAudio == Long.MIN_VALUE && heard > 0) {
             // Cut before the agent saw a frame of it: the heard part (the fade) goes out from now on.
             long played = track.playedPosition();
-            a.firstAudio = played > a.start ? firstAudio(played, now) : now;
+            a.firstAudio = played > a.start ? firstAudio(a, played, now) : now;
             emit(new AgentEvent.AnswerStarted(since(a.firstAudio), a.index, a.answering.index(),
                     Duration.ofNanos(a.firstAudio - a.utteranceEnd), a.lengthDuration()));
         }

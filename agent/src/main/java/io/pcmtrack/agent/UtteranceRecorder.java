@@ -24,7 +24,8 @@ final class UtteranceRecorder {
     UtteranceRecorder(int sampleRate, int channels, long maxSamples) {
         this.sampleRate = sampleRate;
         this.channels = channels;
-        this.maxSamples = maxSamples;
+        // One Java array holds it: at absurd rates and channel counts the cap is what fits.
+        this.maxSamples = Math.min(maxSamples, (Integer.MAX_VALUE - 8) / channels);
     }
 
     /** Appends a window; {@code speech} moves the utterance's end to after it. Beyond the cap nothing is kept. */

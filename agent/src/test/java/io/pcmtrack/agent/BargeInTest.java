@@ -167,6 +167,24 @@ class BargeInTest {
     }
 
     @Test
+    void bigCallerChunksStillTimeTheAnswerAndItsCut() {
+        // 250 ms chunks: the chunk after the one that ended the utterance already carries the barge-in
+        Signals caller = new Signals(RATE).silence(250).tone(500, 440, -20).silence(500).tone(500, 660, -20)
+                .silence(1_500);
+        try (SimulatedCall call = new SimulatedCall()) {
+            call.feed(caller.pcm(), 250);
+            AgentTurn first = call.agent.timeline().agentTurns().get(0);
+            assertThat(first.ending()).isEqualTo(AnswerEnding.BARGED_IN);
+            assertThat(ms(first.from())).isEqualTo(1_260.0);           // the frame after the answer was written at 1250
+            assertThat(ms(first.responseDelay())).isEqualTo(510.0);
+            int[] run = call.talkRuns().get(0);
+            long framesOut = (run[1] - run[0]) / call.agent.track().samplesPerFrame();
+            assertThat(first.heardSamples()).isEqualTo((framesOut - 1) * 960 + 480);
+            assertThat(call.agent.timeline().agentTurns().get(1).ending()).isEqualTo(AnswerEnding.PLAYED);
+        }
+    }
+
+    @Test
     void aHardCutWithoutFadeIsConfigurable() {
         try (SimulatedCall call = new SimulatedCall(AgentOptions.builder().fadeOut(Duration.ZERO))) {
             call.feed(overlap(700, 800).pcm());
