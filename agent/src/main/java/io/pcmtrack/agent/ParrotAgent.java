@@ -2,7 +2,6 @@ package io.pcmtrack.agent;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -65,7 +64,6 @@ public final class ParrotAgent implements AutoCloseable {
     private final AudioStreamTrack track;
     private final boolean ownsTrack;
     private final long startNanos;
-    private final long frameNanos;
     private final long leadSamples;
     private final long burstSamples;
     private final CopyOnWriteArrayList<AgentListener> listeners = new CopyOnWriteArrayList<>();
@@ -78,6 +76,8 @@ public final class ParrotAgent implements AutoCloseable {
     private float[] window;
     private int windowFill;
     private long windowNanos;
+    /** Caller samples per channel in one burst of the answer. */
+    private int burstInput;
 
     private long segmentStart;
     private long lastSpeechEnd;
@@ -104,7 +104,6 @@ public final class ParrotAgent implements AutoCloseable {
         this.track = track;
         this.ownsTrack = ownsTrack;
         this.startNanos = clock.nanoTime();
-        this.frameNanos = track.frameDuration().toNanos();
         this.leadSamples = options.lead().toNanos() * track.format().sampleRate() / 1_000_000_000L;
         this.burstSamples = options.burst().toNanos() * track.format().sampleRate() / 1_000_000_000L;
     }
@@ -301,6 +300,7 @@ public final class ParrotAgent implements AutoCloseable {
         recorder = new UtteranceRecorder(format.sampleRate(), format.channels(), maxSamples);
         window = new float[vad.windowSamples() * format.channels()];
         windowNanos = samplesToNanos(vad.windowSamples(), format.sampleRate());
+        burstInput = (int) Math.max(1, options.burst().toNanos() * format.sampleRate() / 1_000_000_000L);
     }
 
     /** Cuts the chunk into windows; a window ends at the chunk's arrival less the audio after it. */
@@ -371,9 +371,7 @@ public final class ParrotAgent implements AutoCloseable {
             // Only with a barge-in threshold above the utterance's speech, which the options forbid; kept as a guard.
             cut(track.flush(options.fadeOut()), now, AnswerEnding.BARGED_IN, turn.from());
         }
-        answer = new Answer(++agentTurns, turn, lastSpeechEnd, utterance, track.writePosition(),
-                Math.round(utterance.samplesPerChannel() * (double) track.format().sampleRate()
-                        / callerFormat.sampleRate()));
+        answer = new Answer(++agentTurns, turn, lastSpeechEnd, utterance, track, clock.nanoTime());
     }
 
     private static double levelDbfs(PcmData pcm) {
@@ -391,7 +389,10 @@ public final class ParrotAgent implements AutoCloseable {
     private void speak(long now) {
         settle(now);
         if (answer != null) {
-            writeAhead();
+            Mark last = answer.writeAhead(burstInput, burstSamples, leadSamples);
+            if (last != null) {
+                lastAnswerMark = last;
+            }
             settle(now);
         }
     }
@@ -401,78 +402,40 @@ public final class ParrotAgent implements AutoCloseable {
         if (answer == null) {
             return;
         }
-        long played = track.playedPosition();
-        if (answer.firstAudio == Long.MIN_VALUE && played > answer.start) {
-            answer.firstAudio = firstAudio(answer, played, now);
-            emit(new AgentEvent.AnswerStarted(since(answer.firstAudio), answer.index, answer.answering.index(),
-                    Duration.ofNanos(answer.firstAudio - answer.utteranceEnd), answer.lengthDuration()));
+        if (answer.noteFirstAudio(now)) {
+            answerStarted(answer);
         }
-        if (answer.end >= 0 && played >= answer.end) {
-            finish(answer.end - answer.start, now, AnswerEnding.PLAYED, null, null);
+        if (answer.playedOut()) {
+            finish(answer.length(), now, AnswerEnding.PLAYED, null, null);
         }
     }
 
-    /**
-     * When the answer's first frame went out, seen at {@code now} with {@code played} emitted:
-     * frames go out back to back while the answer plays, so the first was emitted one frame
-     * duration earlier per later frame (answers start on a frame boundary: the one before ended
-     * with {@code write(pcm, true)}).
-     */
-    private long firstAudio(Answer a, long played, long now) {
-        long frames = (played - a.start + track.samplesPerFrame() - 1) / track.samplesPerFrame();
-        return Math.max(a.writtenAt, now - (frames - 1) * frameNanos);
-    }
-
-    private void writeAhead() {
-        Answer a = answer;
-        int channels = callerFormat.channels();
-        int burst = (int) Math.max(1, options.burst().toNanos() * callerFormat.sampleRate() / 1_000_000_000L);
-        float[] all = a.utterance;
-        int total = all.length / channels;
-        while (a.end < 0) {
-            long ahead = track.writePosition() - Math.max(track.playedPosition(), a.start);
-            if (ahead + burstSamples > leadSamples) {
-                return; // never more than the lead ahead: that is what a barge-in throws away
-            }
-            int n = Math.min(burst, total - a.written);
-            PcmData piece = PcmData.ofFloats(callerFormat.sampleRate(), channels,
-                    Arrays.copyOfRange(all, a.written * channels, (a.written + n) * channels));
-            boolean last = a.written + n == total;
-            track.write(piece, last);
-            a.written += n;
-            if (last) {
-                a.end = track.writePosition();
-                a.mark = track.mark("answer-" + a.index);
-                lastAnswerMark = a.mark;
-            }
-        }
+    private void answerStarted(Answer a) {
+        emit(new AgentEvent.AnswerStarted(since(a.firstAudio()), a.index, a.answering.index(),
+                Duration.ofNanos(a.firstAudio() - a.utteranceEnd), samples(a.length())));
     }
 
     /** The answer was flushed: what was heard comes from the report and the position noted before it. */
     private void cut(FlushReport report, long now, AnswerEnding ending, Duration bargeInAt) {
-        long length = answer.end >= 0 ? answer.end - answer.start : answer.expectedLength;
-        long heard = Math.max(0, Math.min(report.playedPosition() - answer.start, length));
-        finish(heard, now, ending, bargeInAt, since(now));
+        finish(answer.heard(report.playedPosition()), now, ending, bargeInAt, since(now));
     }
 
     private void finish(long heard, long now, AnswerEnding ending, Duration bargeInAt, Duration cutAt) {
         Answer a = answer;
         answer = null;
-        long length = a.end >= 0 ? a.end - a.start : a.expectedLength;
-        int rate = track.format().sampleRate();
-        if (a.firstAudio == Long.MIN_VALUE && heard > 0) {
-            // Cut before the agent saw a frame of it: the heard part (the fade) goes out from now on.
-            long played = track.playedPosition();
-            a.firstAudio = played > a.start ? firstAudio(a, played, now) : now;
-            emit(new AgentEvent.AnswerStarted(since(a.firstAudio), a.index, a.answering.index(),
-                    Duration.ofNanos(a.firstAudio - a.utteranceEnd), a.lengthDuration()));
+        if (a.firstAudio() == Answer.UNKNOWN && heard > 0) {
+            // Cut before the agent saw a frame of it.
+            if (!a.noteFirstAudio(now)) {
+                a.firstAudioAt(now);
+            }
+            answerStarted(a);
         }
-        boolean emitted = a.firstAudio != Long.MIN_VALUE;
-        long from = emitted ? a.firstAudio : now;
-        AgentTurn turn = new AgentTurn(a.index, a.answering.index(), since(from),
-                since(from + samplesToNanos(heard, rate)),
-                emitted ? Duration.ofNanos(a.firstAudio - a.utteranceEnd) : null,
-                a.start, length, heard, rate, ending, bargeInAt, cutAt, a.mark == null ? null : a.mark.label());
+        boolean emitted = a.firstAudio() != Answer.UNKNOWN;
+        long from = emitted ? a.firstAudio() : now;
+        AgentTurn turn = new AgentTurn(a.index, a.answering.index(), since(from), since(from).plus(samples(heard)),
+                emitted ? Duration.ofNanos(a.firstAudio() - a.utteranceEnd) : null,
+                a.start, a.length(), heard, track.format().sampleRate(), ending, bargeInAt, cutAt,
+                a.mark() == null ? null : a.mark().label());
         answers++;
         remember(agentHistory, turn);
         if (ending == AnswerEnding.BARGED_IN) {
@@ -485,9 +448,7 @@ public final class ParrotAgent implements AutoCloseable {
     /** The track was stopped (the call ended) or the agent closed: nothing more is said. */
     private void trackEnded(long now) {
         if (answer != null) {
-            long heard = Math.max(0, Math.min(track.playedPosition() - answer.start,
-                    answer.end >= 0 ? answer.end - answer.start : answer.expectedLength));
-            finish(heard, now, AnswerEnding.CLOSED, null, since(now));
+            finish(answer.heard(track.playedPosition()), now, AnswerEnding.CLOSED, null, since(now));
         }
         closed = true;
         recorder = null;
@@ -524,42 +485,16 @@ public final class ParrotAgent implements AutoCloseable {
         }
     }
 
+    /** Samples per channel at the track's rate as a duration. */
+    private Duration samples(long n) {
+        return Duration.ofNanos(samplesToNanos(n, track.format().sampleRate()));
+    }
+
     private Duration since(long nanos) {
         return Duration.ofNanos(nanos - startNanos);
     }
 
     private static long samplesToNanos(long samples, int rate) {
         return samples * 1_000_000_000L / rate;
-    }
-
-    /** One answer being written and played. */
-    private final class Answer {
-        final int index;
-        final CallerTurn answering;
-        final long utteranceEnd;
-        final float[] utterance;
-        final long start;
-        final long expectedLength;
-        final long writtenAt;
-        /** Caller samples per channel written so far. */
-        int written;
-        /** Track position after the last write; -1 until then. */
-        long end = -1;
-        Mark mark;
-        long firstAudio = Long.MIN_VALUE;
-
-        Answer(int index, CallerTurn answering, long utteranceEnd, PcmData utterance, long start, long expectedLength) {
-            this.index = index;
-            this.answering = answering;
-            this.utteranceEnd = utteranceEnd;
-            this.utterance = utterance.toFloats();
-            this.start = start;
-            this.expectedLength = expectedLength;
-            this.writtenAt = clock.nanoTime();
-        }
-
-        Duration lengthDuration() {
-            return Duration.ofNanos(samplesToNanos(end >= 0 ? end - start : expectedLength, track.format().sampleRate()));
-        }
     }
 }
