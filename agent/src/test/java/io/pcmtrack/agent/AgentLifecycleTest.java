@@ -31,7 +31,9 @@ class AgentLifecycleTest {
     }
 
     private static Set<String> threadNames() {
+        // "Attach Listener" is the JVM's own, started when a tool such as jcmd attaches
         return Thread.getAllStackTraces().keySet().stream().filter(Thread::isAlive)
+                .filter(t -> !t.getName().equals("Attach Listener"))
                 .map(t -> t.getName() + "#" + t.getId()).collect(Collectors.toSet());
     }
 }
