@@ -70,21 +70,11 @@ public final class ParrotAgent implements AutoCloseable {
     private final Object lock = new Object();
 
     // Everything below is guarded by lock.
-    private PcmFormat callerFormat;
-    private VoiceActivityDetector vad;
-    private UtteranceRecorder recorder;
-    private float[] window;
-    private int windowFill;
-    private long windowNanos;
+    private CallerListener caller;
+    /** Whether the caller's current segment cut the agent. */
+    private boolean segmentBargedIn;
     /** Caller samples per channel in one burst of the answer. */
     private int burstInput;
-
-    private long segmentStart;
-    private long lastSpeechEnd;
-    private boolean segmentBargedIn;
-    /** Samples per channel of the current segment up to its last speech window. */
-    private long segmentSpeechEndSamples;
-    private long segmentSamples;
 
     private Answer answer;
     private Mark lastAnswerMark;
@@ -144,7 +134,7 @@ public final class ParrotAgent implements AutoCloseable {
     /** The caller's audio format, taken from the first chunk with audio; null before. */
     public PcmFormat callerFormat() {
         synchronized (lock) {
-            return callerFormat;
+            return caller == null ? null : caller.format();
         }
     }
 
@@ -170,11 +160,11 @@ public final class ParrotAgent implements AutoCloseable {
             }
             int n = chunk.samplesPerChannel();
             if (n > 0) {
-                if (callerFormat == null) {
+                if (caller == null) {
                     startListening(chunk.format());
-                } else if (!callerFormat.equals(chunk.format())) {
+                } else if (!caller.format().equals(chunk.format())) {
                     throw new IllegalArgumentException("caller audio must keep the format of the first chunk ("
-                            + callerFormat + "), got " + chunk.format());
+                            + caller.format() + "), got " + chunk.format());
                 }
             }
             long now = clock.nanoTime();
@@ -185,7 +175,7 @@ public final class ParrotAgent implements AutoCloseable {
             try {
                 settle(now); // what the track emitted since the last chunk, before this chunk can cut it
                 if (n > 0) {
-                    listen(chunk.toFloats(), n, now);
+                    caller.listen(chunk.toFloats(), n, now);
                 }
                 speak(now);
             } catch (TrackEndedException e) {
@@ -227,7 +217,7 @@ public final class ParrotAgent implements AutoCloseable {
     /** Whether the caller is in a speech segment. */
     public boolean isCallerSpeaking() {
         synchronized (lock) {
-            return vad != null && vad.inSegment();
+            return caller != null && caller.inSegment();
         }
     }
 
@@ -241,8 +231,8 @@ public final class ParrotAgent implements AutoCloseable {
     /** A snapshot of the conversation (see {@link Timeline}). */
     public Timeline timeline() {
         synchronized (lock) {
-            return new Timeline(since(clock.nanoTime()), answer != null, vad != null && vad.inSegment(),
-                    vad == null ? -100 : vad.level(), vad == null ? -100 : vad.floorLevel(),
+            return new Timeline(since(clock.nanoTime()), answer != null, caller != null && caller.inSegment(),
+                    caller == null ? -100 : caller.level(), caller == null ? -100 : caller.floorLevel(),
                     callerHistory.stream().toList(), agentHistory.stream().toList(),
                     callerTurns, answers, bargeIns, blips, track.stats());
         }
@@ -294,84 +284,46 @@ public final class ParrotAgent implements AutoCloseable {
     // ---- listening ----
 
     private void startListening(PcmFormat format) {
-        callerFormat = format;
-        vad = new VoiceActivityDetector(options.vad(), format.sampleRate());
-        long maxSamples = options.maxUtterance().toNanos() * format.sampleRate() / 1_000_000_000L;
-        recorder = new UtteranceRecorder(format.sampleRate(), format.channels(), maxSamples);
-        window = new float[vad.windowSamples() * format.channels()];
-        windowNanos = samplesToNanos(vad.windowSamples(), format.sampleRate());
+        caller = new CallerListener(format, options.vad(), options.maxUtterance().toNanos(), new CallerSegments());
         burstInput = (int) Math.max(1, options.burst().toNanos() * format.sampleRate() / 1_000_000_000L);
     }
 
-    /** Cuts the chunk into windows; a window ends at the chunk's arrival less the audio after it. */
-    private void listen(float[] samples, int n, long arrival) {
-        int channels = callerFormat.channels();
-        int windowSamples = vad.windowSamples();
-        int i = 0;
-        while (i < n) {
-            int take = Math.min(windowSamples - windowFill, n - i);
-            System.arraycopy(samples, i * channels, window, windowFill * channels, take * channels);
-            windowFill += take;
-            i += take;
-            if (windowFill == windowSamples) {
-                windowFill = 0;
-                onWindow(arrival - samplesToNanos(n - i, callerFormat.sampleRate()));
-            }
-        }
-    }
-
-    private void onWindow(long end) {
-        double sum = 0;
-        for (float v : window) {
-            sum += (double) v * v;
-        }
-        VoiceActivityDetector.Change change = vad.push(sum / window.length);
-        boolean speech = vad.isSpeech();
-        if (change == VoiceActivityDetector.Change.STARTED) {
-            segmentStart = end - windowNanos;
+    /** What the caller does, as the listener finds it. */
+    private final class CallerSegments implements CallerListener.Segments {
+        @Override
+        public void started(long at) {
             segmentBargedIn = false;
-            segmentSamples = 0;
-            segmentSpeechEndSamples = 0;
-            emit(new AgentEvent.CallerStarted(since(segmentStart)));
+            emit(new AgentEvent.CallerStarted(since(at)));
         }
-        if (vad.inSegment()) {
-            recorder.append(window, vad.windowSamples(), speech);
-            segmentSamples += vad.windowSamples();
-            if (speech) {
-                lastSpeechEnd = end;
-                segmentSpeechEndSamples = segmentSamples;
-            }
-            if (answer != null && !segmentBargedIn && vad.reachedBargeIn()) {
-                settle(end); // an answer already played out is not cut, it ended
-            }
-            if (answer != null && !segmentBargedIn && vad.reachedBargeIn()) {
-                segmentBargedIn = true;
-                cut(track.flush(options.fadeOut()), end, AnswerEnding.BARGED_IN, since(segmentStart));
-            }
-        }
-        if (change == VoiceActivityDetector.Change.ENDED) {
-            endSegment(end);
-        }
-    }
 
-    private void endSegment(long now) {
-        Duration speech = Duration.ofNanos(samplesToNanos(vad.endedSpeechSamples(), callerFormat.sampleRate()));
-        if (!vad.endedWasUtterance()) {
-            recorder.clear();
-            blips++;
-            emit(new AgentEvent.BlipIgnored(since(now), since(segmentStart), since(lastSpeechEnd), speech));
-            return;
+        @Override
+        public void bargeInReached(long segmentStart, long at) {
+            settle(at); // an answer already played out is not cut, it ended
+            if (answer != null) {
+                segmentBargedIn = true;
+                cut(track.flush(options.fadeOut()), at, AnswerEnding.BARGED_IN, since(segmentStart));
+            }
         }
-        PcmData utterance = recorder.take();
-        CallerTurn turn = new CallerTurn(++callerTurns, since(segmentStart), since(lastSpeechEnd), speech,
-                levelDbfs(utterance), segmentBargedIn, segmentSpeechEndSamples > utterance.samplesPerChannel());
-        remember(callerHistory, turn);
-        emit(new AgentEvent.CallerEnded(since(now), turn));
-        if (answer != null) {
-            // Only with a barge-in threshold above the utterance's speech, which the options forbid; kept as a guard.
-            cut(track.flush(options.fadeOut()), now, AnswerEnding.BARGED_IN, turn.from());
+
+        @Override
+        public void ended(long at, CallerListener.Segment segment) {
+            Duration speech = Duration.ofNanos(segment.speechNanos());
+            if (segment.utterance() == null) {
+                blips++;
+                emit(new AgentEvent.BlipIgnored(since(at), since(segment.from()), since(segment.to()), speech));
+                return;
+            }
+            PcmData utterance = segment.utterance();
+            CallerTurn turn = new CallerTurn(++callerTurns, since(segment.from()), since(segment.to()), speech,
+                    levelDbfs(utterance), segmentBargedIn, segment.truncated());
+            remember(callerHistory, turn);
+            emit(new AgentEvent.CallerEnded(since(at), turn));
+            if (answer != null) {
+                // Only with a barge-in threshold above the utterance's speech, which the options forbid; kept as a guard.
+                cut(track.flush(options.fadeOut()), at, AnswerEnding.BARGED_IN, turn.from());
+            }
+            answer = new Answer(++agentTurns, turn, segment.to(), utterance, track, clock.nanoTime());
         }
-        answer = new Answer(++agentTurns, turn, lastSpeechEnd, utterance, track, clock.nanoTime());
     }
 
     private static double levelDbfs(PcmData pcm) {
@@ -451,8 +403,9 @@ public final class ParrotAgent implements AutoCloseable {
             finish(answer.heard(track.playedPosition()), now, AnswerEnding.CLOSED, null, since(now));
         }
         closed = true;
-        recorder = null;
-        window = null;
+        if (caller != null) {
+            caller.stop();
+        }
     }
 
     // ---- bookkeeping ----
