@@ -50,6 +50,28 @@ public sealed interface AgentEvent {
     }
 
     /**
+     * The answer's last burst was just written and its track mark placed at {@code position}.
+     * Listeners run right after the write, before any other write of the agent's: a phone
+     * transport that places its own mark here ({@code call.mark(label)}, resolved by the
+     * provider's echo) puts it at the same position.
+     *
+     * @param turn     the answer's index
+     * @param label    the mark's label, {@code "answer-N"}
+     * @param position the mark's position in the track's stream
+     */
+    record AnswerWritten(Duration at, int turn, String label, long position) implements AgentEvent {
+        @Override
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = Maps.of("answerWritten");
+            m.put("atMs", Maps.ms(at));
+            m.put("turn", turn);
+            m.put("label", label);
+            m.put("position", position);
+            return m;
+        }
+    }
+
+    /**
      * The answer's first frame was emitted ({@code at}, see {@link AgentTurn#from()}).
      *
      * @param turn          the answer's index

@@ -344,6 +344,7 @@ public final class ParrotAgent implements AutoCloseable {
             Mark last = answer.writeAhead(burstInput, burstSamples, leadSamples);
             if (last != null) {
                 lastAnswerMark = last;
+                emit(new AgentEvent.AnswerWritten(since(now), answer.index, last.label(), last.position()));
             }
             settle(now);
         }

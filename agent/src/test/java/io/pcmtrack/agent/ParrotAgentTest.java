@@ -71,10 +71,21 @@ class ParrotAgentTest {
         Signals caller = new Signals(RATE).silence(200).tone(600, 300, -20).silence(2_000)
                 .tone(500, 300, -20).silence(2_000);
         try (SimulatedCall call = new SimulatedCall()) {
+            List<Long> writePositionsAtWritten = new java.util.ArrayList<>();
+            call.agent.addListener(e -> {
+                if (e instanceof AgentEvent.AnswerWritten) {
+                    writePositionsAtWritten.add(call.agent.track().writePosition());
+                }
+            });
             call.feed(caller.pcm());
             assertThat(call.events.stream().map(e -> e.getClass().getSimpleName()).toList()).containsExactly(
-                    "CallerStarted", "CallerEnded", "AnswerStarted", "AnswerEnded",
-                    "CallerStarted", "CallerEnded", "AnswerStarted", "AnswerEnded");
+                    "CallerStarted", "CallerEnded", "AnswerStarted", "AnswerWritten", "AnswerEnded",
+                    "CallerStarted", "CallerEnded", "AnswerStarted", "AnswerWritten", "AnswerEnded");
+            // a transport's own mark placed from the event lands where the agent's mark is
+            List<AgentEvent.AnswerWritten> written = call.events(AgentEvent.AnswerWritten.class);
+            assertThat(written).extracting(AgentEvent.AnswerWritten::label).containsExactly("answer-1", "answer-2");
+            assertThat(writePositionsAtWritten).containsExactly(written.get(0).position(), written.get(1).position());
+            assertThat(written.get(1).position()).isEqualTo(call.agent.lastAnswerMark().position());
             AgentEvent.AnswerStarted started = call.events(AgentEvent.AnswerStarted.class).get(0);
             AgentEvent.CallerEnded ended = call.events(AgentEvent.CallerEnded.class).get(0);
             assertThat(started.responseDelay()).isEqualTo(started.at().minus(ended.turn().to()));
