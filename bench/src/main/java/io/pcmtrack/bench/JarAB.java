@@ -37,8 +37,8 @@ public final class JarAB {
     }
 
     public static void main(String[] args) throws Throwable {
-        if (args.length < 7 || !(args[0].equals("track") || args[0].equals("scheduler"))) {
-            System.err.println("usage: JarAB track|scheduler BUFFER RATE_OR_TRACKS SECONDS OPS_PER_BURST JAR JAR...");
+        if (args.length < 6 || !(args[0].equals("track") || args[0].equals("scheduler"))) {
+            System.err.println("usage: JarAB track|scheduler BUFFER RATE_OR_TRACKS SECONDS OPS_PER_BURST JAR [JAR...]");
             System.exit(2);
         }
         boolean track = args[0].equals("track");
