@@ -174,6 +174,28 @@ class LoopbackCallTest {
     })
     void everyPushableFormatArrivesAsTheSameTone(int rate, int channels, SampleFormat format, int frameMs, String via)
             throws Exception {
+        // Real time: a machine whose CPUs are oversubscribed many times over (seen: load 20 on
+        // 2 cores) starves the pushing thread and the receiver hears a real gap. A run that fails
+        // while the track's frames went out late by more than a frame is repeated, at most twice;
+        // a failure on time is a failure.
+        for (int attempt = 1; ; attempt++) {
+            Duration[] lateness = new Duration[1];
+            try {
+                oneFormatRun(rate, channels, format, frameMs, via, lateness);
+                return;
+            } catch (AssertionError e) {
+                boolean starved = lateness[0] != null && lateness[0].compareTo(Duration.ofMillis(frameMs)) > 0;
+                if (!starved || attempt == 3) {
+                    throw e;
+                }
+                System.out.printf("attempt %d failed while the machine starved the track (max lateness %.1f ms): "
+                        + "%s; again%n", attempt, lateness[0].toNanos() / 1e6, e.getMessage().strip());
+            }
+        }
+    }
+
+    private void oneFormatRun(int rate, int channels, SampleFormat format, int frameMs, String via, Duration[] lateness)
+            throws Exception {
         double hz = 440;
         try (LoopbackCall call = LoopbackCall.open();
              FrameScheduler scheduler = new FrameScheduler(MediaClock.system());
@@ -192,6 +214,7 @@ class LoopbackCallTest {
             }
             track.playout().get(5, TimeUnit.SECONDS);
             Thread.sleep(300);
+            lateness[0] = track.stats().maxLateness();
 
             short[] x = cap.samples();
             int start = Signals.firstLoud(x, 0, x.length, LOUD);
@@ -215,7 +238,7 @@ class LoopbackCallTest {
                 .isInstanceOf(WebRtcCallException.class)
                 .hasMessageContaining("did not")
                 .hasMessageContaining("within 0 ms")
-                .hasMessageContaining("sending session").hasMessageContaining("pc=");
+                .hasMessageContaining(" session ").hasMessageContaining("pc="); // either side may be first
         try (LoopbackCall call = LoopbackCall.open()) {
             assertThat(call.setupTime()).isLessThan(Duration.ofSeconds(2));
         }
