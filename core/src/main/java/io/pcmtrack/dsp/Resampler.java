@@ -65,7 +65,9 @@ public final class Resampler {
     private final int down;
     private final int span;
     private final boolean copy;
-    /** Exact coefficients, or null: then {@link #fine} rows. */
+    /** Small ratios: blocks of outputs computed across outputs, or null. */
+    private final PhaseBlocks blocks;
+    /** Exact coefficients, or null: then {@link #blocks} or {@link #fine} rows. */
     private final FilterBank bank;
     private final double[] fine;
     /** Downsampling off the fine rows: each input is scattered into the outputs it reaches. */
@@ -114,18 +116,20 @@ public final class Resampler {
         this.down = inRate / g;
         this.copy = inRate == outRate;
         this.span = copy ? 0 : FilterBank.span(up, down);
-        this.bank = copy ? null : FilterBank.exact(up, down);
-        this.fine = copy || bank != null ? null : FilterBank.fineRows();
+        this.blocks = copy || !PhaseBlocks.serves(up, down, 2 * span) ? null : new PhaseBlocks(up, down, span);
+        this.bank = copy || blocks != null ? null : FilterBank.exact(up, down);
+        this.fine = copy || blocks != null || bank != null ? null : FilterBank.fineRows();
         this.scatter = fine != null && down > up;
         if (copy) {
             capacity = 0;
         } else if (scatter) {
             capacity = 2 * HALF + HEADROOM;
         } else {
-            int window = bank != null ? bank.window : 2 * span;
+            int window = bank != null ? bank.window : blocks != null ? 2 * span + down : 2 * span;
             capacity = window + Math.max(HEADROOM, window);
         }
-        this.history = copy || scatter ? null : new float[capacity * channels];
+        int overread = blocks != null ? blocks.overread() : 0;
+        this.history = copy || scatter ? null : new float[capacity * channels + overread];
         this.pending = scatter ? new double[capacity * channels] : null;
         this.row = scatter ? new double[2 * HALF] : null;
         reset();
@@ -294,7 +298,8 @@ public final class Resampler {
 
     /** Drops the frames no future output reads, moving the rest to the front. */
     private void compactHistory() {
-        long oldest = (bank != null ? periodBase + bank.baseOffset[pos] : base) - span + 1;
+        long first = blocks != null ? produced / up * down : bank != null ? periodBase + bank.baseOffset[pos] : base;
+        long oldest = first - span + 1;
         int drop = (int) (oldest - histStart);
         for (int c = 0; c < channels; c++) {
             int h = c * capacity;
@@ -306,7 +311,46 @@ public final class Resampler {
 
     /** Writes every output whose taps the history holds, up to a total of {@code limit} since reset. */
     private int gather(float[] out, int outOffset, long limit) {
+        if (blocks != null) {
+            return gatherBlocks(out, outOffset, limit);
+        }
         return bank != null ? gatherExact(out, outOffset, limit) : gatherFine(out, outOffset, limit);
+    }
+
+    /**
+     * Small ratios: every ready output in blocks of whole rows (one output of each phase per row). A row's
+     * outputs past the ready ones are computed too, from whatever the history holds after its fill, and
+     * dropped; they are computed again, from the input, once it has arrived.
+     */
+    private int gatherBlocks(float[] out, int outOffset, long limit) {
+        // output k is ready once frame floor(k * down / up) + span is held
+        long newest = histStart + fill - 1 - span;
+        long ready = newest < 0 ? 0 : ((newest + 1) * up - 1) / down + 1;
+        long end = Math.min(ready, limit);
+        int written = 0;
+        while (produced < end) {
+            long n0 = produced / up;
+            long n1 = Math.min((end + up - 1) / up, n0 + PhaseBlocks.BLOCK);
+            int count = (int) (n1 - n0);
+            int n = (int) (Math.min(end, n1 * up) - produced);
+            int x0 = (int) (n0 * down - span + 1 - histStart);
+            int first = (int) (produced - n0 * up);
+            for (int c = 0; c < channels; c++) {
+                blocks.compute(history, c * capacity + x0, count);
+                int p = first;
+                int row = 0;
+                for (int i = 0, o = outOffset + written * channels + c; i < n; i++, o += channels) {
+                    out[o] = blocks.sum(p, row);
+                    if (++p == up) {
+                        p = 0;
+                        row++;
+                    }
+                }
+            }
+            written += n;
+            produced += n;
+        }
+        return written;
     }
 
     private int gatherExact(float[] out, int outOffset, long limit) {
