@@ -46,6 +46,11 @@ final class PhaseBlocks {
     private final int[] order;
     /** {@code floor(p * down / up)}: phase p's window base relative to {@code n * down}. */
     private final int[] base;
+    /**
+     * Where the run of pass-order slot q of phase p starts, {@code [p * taps + q]}: relative to the block's
+     * first frame in the history when {@code down == 1}, else in {@link #streams}.
+     */
+    private final int[] runs;
     private final float[][] sources = new float[PASS][BLOCK];
     private final float[][] sums;
     /** Residue streams when {@code down > 1}: stream q at {@code [q * streamLength, ..)}. */
@@ -84,6 +89,13 @@ final class PhaseBlocks {
         }
         this.sums = new float[up][BLOCK];
         this.streamLength = down > 1 ? BLOCK + (base[up - 1] + taps - 1) / down + 1 : 0;
+        this.runs = new int[up * taps];
+        for (int p = 0; p < up; p++) {
+            for (int q = 0; q < taps; q++) {
+                int e = base[p] + order[q];
+                runs[p * taps + q] = down == 1 ? e : e % down * streamLength + e / down;
+            }
+        }
         this.streams = down > 1 ? new float[down * streamLength] : null;
     }
 
@@ -96,7 +108,7 @@ final class PhaseBlocks {
     }
 
     /**
-     * Computes outputs {@code n * up + p} for {@code n = n0 .. n0 + rows - 1} and every phase into
+     * Computes outputs {@code n * up + p} for {@code n = n0 .. n0 + count - 1} and every phase into
      * {@link #sum}, reading channel history {@code h} whose index {@code x0} holds input frame
      * {@code n0 * down - span + 1}.
      *
@@ -104,8 +116,7 @@ final class PhaseBlocks {
      */
     void compute(float[] h, int x0, int count) {
         float[] src = h;
-        int srcStart = x0;
-        int stride = 1;
+        int start = x0;
         if (down > 1) {
             int m = count + (base[up - 1] + taps - 1) / down + 1;
             for (int q = 0; q < down; q++) {
@@ -115,8 +126,7 @@ final class PhaseBlocks {
                 }
             }
             src = streams;
-            srcStart = 0;
-            stride = streamLength;
+            start = 0;
         }
         for (int p = 0; p < up; p++) {
             Arrays.fill(sums[p], 0, count, 0f);
@@ -125,18 +135,18 @@ final class PhaseBlocks {
         float[] s1 = sources[1];
         float[] s2 = sources[2];
         float[] s3 = sources[3];
-        int copiedFor = -1;
         for (int q = 0; q < taps; q += PASS) {
-            copiedFor = -1;
+            int copiedFor = -1;
             for (int p = 0; p < up; p++) {
+                int k = p * taps + q;
                 if (base[p] != copiedFor) {
-                    copy(src, srcStart, stride, base[p] + order[q], s0, count);
-                    copy(src, srcStart, stride, base[p] + order[q + 1], s1, count);
-                    copy(src, srcStart, stride, base[p] + order[q + 2], s2, count);
-                    copy(src, srcStart, stride, base[p] + order[q + 3], s3, count);
+                    // each slot's frames for the block's rows: one contiguous run
+                    System.arraycopy(src, start + runs[k], s0, 0, count);
+                    System.arraycopy(src, start + runs[k + 1], s1, 0, count);
+                    System.arraycopy(src, start + runs[k + 2], s2, 0, count);
+                    System.arraycopy(src, start + runs[k + 3], s3, 0, count);
                     copiedFor = base[p];
                 }
-                int k = p * taps + q;
                 accumulate(sums[p], rows[k], s0, rows[k + 1], s1, rows[k + 2], s2, rows[k + 3], s3, count);
             }
         }
@@ -145,15 +155,6 @@ final class PhaseBlocks {
     /** Output row {@code i} of phase {@code p} from the last {@link #compute}. */
     float sum(int p, int i) {
         return sums[p][i];
-    }
-
-    /** Frames {@code n * down + e} for the block's rows: one contiguous run of residue stream {@code e mod down}. */
-    private void copy(float[] src, int start, int stride, int e, float[] dst, int count) {
-        if (down == 1) {
-            System.arraycopy(src, start + e, dst, 0, count);
-        } else {
-            System.arraycopy(src, start + (e % down) * stride + e / down, dst, 0, count);
-        }
     }
 
     private static void accumulate(float[] a, float c0, float[] s0, float c1, float[] s1,
