@@ -89,7 +89,7 @@ class G711JdkTest {
     }
 
     @Test
-    void alawEncodingEqualsTheJdksWithOnesComplementNegatives() throws IOException {
+    void alawEncodingEqualsTheJdksWithItsNegativeOffset() throws IOException {
         byte[] jdk = convert(allSamples(), PCM, law(AudioFormat.Encoding.ALAW));
         int compared = 0;
         for (int x = -32_761; x <= Short.MAX_VALUE; x++) {
