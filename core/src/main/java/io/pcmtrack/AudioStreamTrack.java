@@ -1,15 +1,15 @@
 package io.pcmtrack;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An outgoing audio track: producers {@link #write} PCM in bursts, in any format; the consumer
@@ -17,8 +17,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * timestamps and silence when starved.
  *
  * <pre>
- * write(PcmData) ─▶ Converter ─▶ FrameBuffer ─▶ pacing ─▶ recv() / FrameScheduler
+ * write(PcmData) ─▶ Converter ─▶ FrameBuffer ─▶ Pacer ─▶ recv() / FrameScheduler
  * </pre>
+ *
+ * <p>This class is a facade over those three package-private parts, one per lock domain:
+ * {@code Converter} (the write lock and the conversion chain), {@code FrameBuffer} (a spin lock
+ * over the queued samples, the flush epoch, positions, marks and counters) and {@code Pacer}
+ * (the consumer's clock: anchor, next frame, catch-up).
  *
  * <p>Semantics (numbered as in the API contract):
  * <ol>
@@ -57,76 +62,41 @@ public final class AudioStreamTrack implements AutoCloseable {
      * {@link TrackStats#lateFrames()}; less is timer jitter that a receiver's jitter buffer absorbs.
      */
     public static final Duration LATE_THRESHOLD = Duration.ofMillis(1);
-    private static final long LATE_THRESHOLD_NANOS = LATE_THRESHOLD.toNanos();
     private static final AtomicInteger SHARDS = new AtomicInteger();
-    /** Samples per channel copied per lock hold when writing a long same-format chunk. */
-    private static final int PIECE_FRAMES = 4096;
-    /** An empty buffer keeps its spare block this long before giving it back (see FrameBuffer). */
+    /** An empty buffer keeps its spare block this long before giving it back (see BlockQueue). */
     private static final long SPARE_KEEP_NANOS = 1_000_000_000L;
+    private static final Logger LOG = LoggerFactory.getLogger(AudioStreamTrack.class);
 
     private final String id = UUID.randomUUID().toString();
     private final PcmFormat format;
     private final int samplesPerFrame;
-    private final int valuesPerFrame;
     private final Duration frameDuration;
-    private final long frameNanos;
-    private final int idleFramesBeforeRelease;
     private final Duration bufferLimit;
-    private final long limitValues;
+    private final Duration maxCatchUp;
     private final OverflowPolicy overflow;
     private final MediaClock clock;
 
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private final SpinLock lock = new SpinLock();
+    private final Converter converter;
     private final FrameBuffer buffer;
-    private final Sink sink = new Sink();
-    private final AtomicBoolean scheduled = new AtomicBoolean();
-    private volatile boolean stopped;
-
-    // Guarded by lock.
-    private long epoch;
-    /** The writer parked for room ({@link OverflowPolicy#BLOCK}); writers are serialized, so at most one. */
-    private volatile Thread blockedWriter;
-    private long framesEmitted;
-    private long silentFrames;
-    private long paddedFrames;
-    private long droppedValues;
-    private long lateFrames;
-    private long maxLatenessNanos;
-    private long writtenValues;
-    private long flushes;
-    private long flushedValues;
-    private int idleFrames;
-    /** Producers waiting in {@link #playout()}, by the absolute position they wait for; null until used. */
-    private ArrayDeque<Playout> playouts;
-
-    // Guarded by writeLock.
-    private Converter converter;
-    private long converterEpoch;
-    private long writeEpoch;
-    private long chunkValues;
-
-    // Consumer state: one consumer at a time, published between consumers through lock.
-    private boolean anchored;
-    private long anchorNanos;
-    private long nextFrame;
-    private volatile Thread sleeper;
-
-    private final Object asyncLock = new Object();
-    private CompletableFuture<AudioFrame> asyncTail;
+    private final Pacer pacer;
+    private final CopyOnWriteArrayList<Consumer<FlushReport>> flushListeners = new CopyOnWriteArrayList<>();
+    private final AsyncReceiver async = new AsyncReceiver(this);
 
     private AudioStreamTrack(Builder b) {
         this.format = new PcmFormat(b.sampleRate, b.channels, b.sampleFormat);
         this.frameDuration = b.frameDuration;
-        this.frameNanos = b.frameDuration.toNanos();
-        this.idleFramesBeforeRelease = (int) Math.max(1, SPARE_KEEP_NANOS / frameNanos);
-        this.samplesPerFrame = (int) (frameNanos * b.sampleRate / 1_000_000_000L);
-        this.valuesPerFrame = samplesPerFrame * b.channels;
         this.bufferLimit = b.bufferLimit;
-        this.limitValues = b.limitFrames() * b.channels;
+        this.maxCatchUp = b.maxCatchUp;
         this.overflow = b.overflow;
         this.clock = b.clock;
-        this.buffer = new FrameBuffer(b.sampleFormat, SHARDS.getAndIncrement() & (BlockPool.SHARDS - 1));
+        long frameNanos = b.frameDuration.toNanos();
+        this.samplesPerFrame = (int) (frameNanos * b.sampleRate / 1_000_000_000L);
+        int idleFramesBeforeRelease = (int) Math.max(1, SPARE_KEEP_NANOS / frameNanos);
+        this.buffer = new FrameBuffer(id, format, samplesPerFrame, b.limitFrames(), b.overflow, idleFramesBeforeRelease,
+                SHARDS.getAndIncrement() & (BlockPool.SHARDS - 1));
+        this.converter = new Converter(format, buffer, b.overflow);
+        this.pacer = new Pacer(id, b.clock, frameNanos, samplesPerFrame,
+                b.maxCatchUp == null ? Long.MAX_VALUE : b.maxCatchUp.toNanos(), LATE_THRESHOLD.toNanos());
     }
 
     /** 48000 Hz, mono, S16, 20 ms frames, 30 s buffer, drop-oldest, system clock. */
@@ -156,6 +126,11 @@ public final class AudioStreamTrack implements AutoCloseable {
         return bufferLimit;
     }
 
+    /** The catch-up limit (semantics 16), or null when a late consumer catches up on everything. */
+    public Duration maxCatchUp() {
+        return maxCatchUp;
+    }
+
     public OverflowPolicy overflow() {
         return overflow;
     }
@@ -176,8 +151,10 @@ public final class AudioStreamTrack implements AutoCloseable {
 
     /** False once {@link #stop()} was called. */
     public boolean isLive() {
-        return !stopped;
+        return !buffer.isStopped();
     }
+
+    // ---- producers ----
 
     /** {@code write(pcm, false)}. */
     public void write(PcmData pcm) {
@@ -186,198 +163,103 @@ public final class AudioStreamTrack implements AutoCloseable {
 
     /**
      * Converts {@code pcm} to the track's format and appends it to the buffer; copies what it
-     * needs, so the caller may reuse the chunk's array once this returns.
+     * needs, so the caller may reuse the chunk's array once this returns. Its converted length is
+     * added to {@link #writePosition()} at once, before its samples are appended.
      *
      * @param pcm  audio in any format; a zero-length chunk is valid
      * @param last true at the end of an utterance or stream: the resampler's tail is drained and a
      *             held partial frame is released, to come out padded with silence
      * @throws IllegalArgumentException   if {@code pcm} is null (the track is unchanged)
      * @throws TrackEndedException        if the track was stopped
-     * @throws WriteInterruptedException  if interrupted while waiting for room ({@link OverflowPolicy#BLOCK})
+     * @throws WriteInterruptedException  if interrupted while waiting ({@link OverflowPolicy#BLOCK} only)
      */
     public void write(PcmData pcm, boolean last) {
         if (pcm == null) {
             throw new IllegalArgumentException("pcm must not be null");
         }
-        ensureLive();
-        try {
-            writeLock.lockInterruptibly();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WriteInterruptedException(0, e);
-        }
-        chunkValues = 0;
-        try {
-            writeLocked(pcm, last);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new WriteInterruptedException(chunkValues / format.channels(), e);
-        } finally {
-            writeLock.unlock();
-        }
-    }
-
-    private void writeLocked(PcmData pcm, boolean last) throws InterruptedException {
-        lock.lock();
-        try {
-            ensureLive();
-            writeEpoch = epoch;
-        } finally {
-            lock.unlock();
-        }
-        if (converter != null && converterEpoch != writeEpoch) {
-            converter.reset(); // a flush came in since the converter last ran: its state is stale
-        }
-        converterEpoch = writeEpoch;
-        PcmFormat in = pcm.format();
-        if (converter != null && !converter.input().equals(in)) {
-            // The input format changed: end the old stream (its tail plays), then start anew.
-            if (!converter.finish(sink)) {
-                return;
-            }
-            converter = null;
-        }
-        boolean kept;
-        if (in.equals(format)) {
-            kept = writeDirect(pcm);
-        } else {
-            if (converter == null) {
-                converter = new Converter(in, format.sampleRate(), format.channels(),
-                        format.sampleFormat() == SampleFormat.S16);
-            }
-            kept = converter.convert(pcm, sink);
-        }
-        if (kept && last) {
-            if (converter != null && !converter.finish(sink)) {
-                return;
-            }
-            lock.lock();
-            try {
-                if (epoch == writeEpoch && !stopped) {
-                    buffer.markRelease();
-                }
-            } finally {
-                lock.unlock();
-            }
-        }
-    }
-
-    /** Same format as the track: copy straight into the buffer, in pieces to keep lock holds short. */
-    private boolean writeDirect(PcmData pcm) throws InterruptedException {
-        short[] shorts = pcm.shortArray();
-        float[] floats = pcm.floatArray();
-        byte[] bytes = pcm.byteArray();
-        int total = pcm.sampleCount();
-        int piece = PIECE_FRAMES * format.channels();
-        for (int off = 0; off < total; off += piece) {
-            if (!enqueue(shorts, floats, bytes, off, Math.min(piece, total - off))) {
-                return false;
-            }
-        }
-        return true;
+        converter.write(pcm, last);
     }
 
     /**
-     * Appends one piece (exactly one of the arrays is non-null) under the overflow policy.
-     * Returns false if a flush moved the epoch since this write began.
+     * Places a mark at {@link #writePosition()}, after every write that returned before this call
+     * and before every write that starts after it returns. Its {@link Mark#result()} tells,
+     * once every sample before it has ended, whether the sample just before it was played,
+     * flushed or dropped (semantics 13). Allocates; never per frame.
+     *
+     * @throws IllegalArgumentException if {@code label} is null
+     * @throws TrackEndedException      if the track was stopped
      */
-    private boolean enqueue(short[] shorts, float[] floats, byte[] bytes, int offset, int count)
-            throws InterruptedException {
-        while (true) {
-            lock.lock();
-            try {
-                blockedWriter = null;
-                if (stopped) {
-                    throw ended();
-                }
-                if (epoch != writeEpoch) {
-                    return false;
-                }
-                if (overflow == OverflowPolicy.DROP_OLDEST) {
-                    if (count > limitValues) {
-                        // Everything buffered and the head of this piece would be dropped at once.
-                        long skip = count - limitValues;
-                        dropLocked(buffer.size());
-                        droppedValues += skip;
-                        writtenValues += skip;
-                        chunkValues += skip;
-                        offset += (int) skip;
-                        count = (int) limitValues;
-                    }
-                    appendLocked(shorts, floats, bytes, offset, count);
-                    long excess = buffer.size() - limitValues;
-                    if (excess > 0) {
-                        dropLocked(excess);
-                    }
-                    return true;
-                }
-                long room = limitValues - buffer.size();
-                if (room > 0) {
-                    int n = (int) Math.min(room, count);
-                    appendLocked(shorts, floats, bytes, offset, n);
-                    offset += n;
-                    count -= n;
-                    if (count == 0) {
-                        return true;
-                    }
-                }
-                // Registered under the lock: a consumer that takes a frame after this unparks us.
-                blockedWriter = Thread.currentThread();
-            } finally {
-                lock.unlock();
-            }
-            LockSupport.park(this);
-            if (Thread.interrupted()) {
-                blockedWriter = null;
-                throw new InterruptedException();
-            }
+    public Mark mark(String label) {
+        if (label == null) {
+            throw new IllegalArgumentException("label must not be null");
         }
-    }
-
-    private void appendLocked(short[] shorts, float[] floats, byte[] bytes, int offset, int count) {
-        if (shorts != null) {
-            buffer.append(shorts, offset, count);
-        } else if (floats != null) {
-            buffer.append(floats, offset, count);
-        } else {
-            buffer.appendLittleEndian(bytes, offset, count);
-        }
-        writtenValues += count;
-        chunkValues += count;
-    }
-
-    private void dropLocked(long values) {
-        buffer.skip(values);
-        droppedValues += values;
+        return converter.mark(label);
     }
 
     /**
-     * Barge-in: drops all buffered audio, any held partial frame and the converter's state.
-     * A write in progress is abandoned at its next piece; nothing written before this call
-     * comes out after it. Does nothing on a stopped track.
+     * One past the last sample accepted, in samples per channel of the track's format, from 0 at
+     * creation: the converted length of every write so far, held partial frame and resampler
+     * tail included. Any thread.
      */
-    public void flush() {
-        lock.lock();
-        try {
-            if (stopped) {
-                return;
-            }
-            epoch++;
-            flushes++;
-            flushedValues += buffer.size();
-            buffer.clear();
-        } finally {
-            lock.unlock();
-        }
-        wakeBlockedWriter(); // it sees the epoch moved and gives up
-        completePlayouts(null);
+    public long writePosition() {
+        return buffer.writePosition();
     }
 
-    private void wakeBlockedWriter() {
-        Thread w = blockedWriter;
-        if (w != null) {
-            LockSupport.unpark(w);
+    /**
+     * One past the last sample emitted in a frame; silence and padding have no position, and
+     * dropped or flushed samples are skipped. Only grows. Any thread.
+     */
+    public long playedPosition() {
+        return buffer.playedPosition();
+    }
+
+    /** {@code flush(Duration.ZERO)}: barge-in, everything buffered is gone at once. */
+    public FlushReport flush() {
+        return flush(Duration.ZERO);
+    }
+
+    /**
+     * Barge-in: keeps the oldest {@code min(fadeOut, buffered())} of the buffered audio and plays
+     * it with a raised-cosine gain from 1 down to 0 (it never waits for more audio), and
+     * discards the rest, any held partial frame beyond it, the resampler's state and the rest of a
+     * write under way, at once. Atomic with respect to {@code write} (semantics 8). Listeners
+     * added with {@link #addFlushListener} are called before this returns. On a stopped track it
+     * changes nothing and reports {@code discardedSamples == 0}.
+     *
+     * @param fadeOut how much of the buffered audio to fade out, rounded to the nearest sample; zero for a hard cut
+     * @throws IllegalArgumentException if {@code fadeOut} is null or negative (nothing changed)
+     */
+    public FlushReport flush(Duration fadeOut) {
+        if (fadeOut == null || fadeOut.isNegative()) {
+            throw new IllegalArgumentException("fadeOut must be >= 0, got " + fadeOut);
         }
+        long fadeFrames = Math.round(fadeOut.getSeconds() * (double) format.sampleRate()
+                + fadeOut.getNano() * (double) format.sampleRate() / 1e9);
+        FlushReport report = buffer.flush(fadeFrames);
+        if (report == null) {
+            return new FlushReport(playedPosition(), 0);
+        }
+        for (Consumer<FlushReport> listener : flushListeners) {
+            try {
+                listener.accept(report);
+            } catch (RuntimeException e) {
+                LOG.warn("flush listener of track {} threw; the flush stands", id, e);
+            }
+        }
+        return report;
+    }
+
+    /**
+     * Calls {@code listener} on the flushing thread after each flush's cut, outside the track's
+     * locks, with the flush's report: how a transport that buffers downstream (a phone leg's
+     * {@code clear}) learns of a barge-in at once. Keep it short; exceptions are logged.
+     */
+    public void addFlushListener(Consumer<FlushReport> listener) {
+        flushListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    public void removeFlushListener(Consumer<FlushReport> listener) {
+        flushListeners.remove(listener);
     }
 
     /**
@@ -385,30 +267,15 @@ public final class AudioStreamTrack implements AutoCloseable {
      * emitted (a held partial frame must be completed or released first), dropped by overflow,
      * or discarded by {@link #flush()}. Like LiveKit's {@code wait_for_playout}: a producer writes
      * an utterance with {@code write(pcm, true)} and waits on this to know it was played. It
-     * completes on a pool thread, never on the thread emitting frames; exceptionally with
-     * {@link TrackEndedException} if the track is stopped first.
+     * cannot tell played from discarded audio; {@link #mark} can. It completes on a pcmtrack
+     * thread, never the one emitting frames; exceptionally with {@link TrackEndedException} if the
+     * track is stopped first.
      */
     public CompletableFuture<Void> playout() {
-        CompletableFuture<Void> future = new CompletableFuture<>();
-        lock.lock();
-        try {
-            if (!stopped && buffer.size() > 0) {
-                if (playouts == null) {
-                    playouts = new ArrayDeque<>();
-                }
-                playouts.add(new Playout(buffer.writePosition(), future));
-                return future;
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (stopped) {
-            future.completeExceptionally(ended());
-        } else {
-            future.complete(null);
-        }
-        return future;
+        return buffer.playout();
     }
+
+    // ---- the consumer ----
 
     /** {@code recv(null)}: the next frame in a new {@link AudioFrame}. */
     public AudioFrame recv() throws InterruptedException {
@@ -423,106 +290,63 @@ public final class AudioStreamTrack implements AutoCloseable {
      * @return {@code reuse}, refilled, or a new frame
      * @throws TrackEndedException      if the track is or gets stopped, also while waiting
      * @throws IllegalArgumentException if {@code reuse} has another format or size
-     * @throws IllegalStateException    if the track is attached to a {@link FrameScheduler}
+     * @throws IllegalStateException    if the track is attached to a {@link FrameScheduler}, or
+     *                                  another thread is in {@code recv}
      * @throws InterruptedException     if interrupted while waiting (no frame is consumed)
      */
     public AudioFrame recv(AudioFrame reuse) throws InterruptedException {
         AudioFrame frame = frameFor(reuse);
-        ensureLive();
-        if (scheduled.get()) {
-            throw new IllegalStateException("track " + id + " is attached to a FrameScheduler, which receives its frames");
+        if (!isLive()) {
+            throw buffer.ended();
         }
-        long now = clock.nanoTime();
-        long due = dueNanos(now);
-        if (now < due) {
-            sleepUntil(due);
-            now = due; // a punctual consumer: the wake-up jitter is the clock's, not the track's
+        if (!pacer.claim(Pacer.RECV)) {
+            throw busy();
         }
-        emit(frame, now - due);
+        try {
+            long now = clock.nanoTime();
+            long due = pacer.due(now);
+            if (now < due) {
+                pacer.sleepUntil(due);
+                now = due; // a punctual consumer: the wake-up jitter is the clock's, not the track's
+            }
+            emit(frame, now - due);
+        } finally {
+            pacer.release(Pacer.RECV);
+        }
         return frame;
     }
 
     /**
-     * {@link #recv()} on a shared daemon thread. Futures complete in call order, one frame each;
-     * a stopped track completes them exceptionally with {@link TrackEndedException}.
+     * {@link #recv()} without blocking the caller: the frame is taken on one daemon thread shared
+     * by all tracks, which waits for due times without sleeping on them (a system clock) or
+     * sleeps on the track's clock (any other clock). Futures complete in call order, one frame
+     * each; exceptionally with {@link TrackEndedException} once the track stops, or
+     * {@link IllegalStateException} if a {@link FrameScheduler} took the track meanwhile.
      */
     public CompletableFuture<AudioFrame> recvAsync() {
-        synchronized (asyncLock) {
-            CompletableFuture<AudioFrame> previous = asyncTail != null ? asyncTail : CompletableFuture.completedFuture(null);
-            asyncTail = previous.handleAsync((ignored, error) -> {
-                try {
-                    return recv();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CompletionException(e);
-                }
-            }, Async.EXECUTOR);
-            return asyncTail;
-        }
+        return async.request();
     }
 
-    /** Audio in the buffer, held partial frame included, converter state excluded. */
+    /** Audio in the buffer, held partial frame included, resampler state excluded. Any thread. */
     public Duration buffered() {
-        long values;
-        lock.lock();
-        try {
-            values = buffer.size();
-        } finally {
-            lock.unlock();
-        }
+        long values = buffer.bufferedValues();
         return Duration.ofNanos(values / format.channels() * 1_000_000_000L / format.sampleRate());
     }
 
+    /** A snapshot of the counters. Any thread. */
     public TrackStats stats() {
-        long emitted;
-        long silent;
-        long padded;
-        long dropped;
-        long late;
-        long maxLate;
-        long written;
-        long flushCount;
-        long flushed;
-        lock.lock();
-        try {
-            emitted = framesEmitted;
-            silent = silentFrames;
-            padded = paddedFrames;
-            dropped = droppedValues;
-            late = lateFrames;
-            maxLate = maxLatenessNanos;
-            written = writtenValues;
-            flushCount = flushes;
-            flushed = flushedValues;
-        } finally {
-            lock.unlock();
-        }
-        int ch = format.channels();
-        return new TrackStats(emitted, silent, padded, dropped / ch, late, Duration.ofNanos(maxLate), written / ch,
-                flushCount, flushed / ch);
+        return buffer.stats(pacer);
     }
 
     /**
-     * Ends the track: buffered audio is released, blocked writers and a consumer waiting in
-     * {@code recv} wake and throw {@link TrackEndedException}. Idempotent.
+     * Ends the track: buffered audio is released, pending marks resolve ({@link MarkOutcome#ENDED}
+     * unless their sample ended before), blocked writers and a consumer waiting in {@code recv}
+     * wake and throw {@link TrackEndedException}. Idempotent.
      */
     public void stop() {
-        lock.lock();
-        try {
-            if (stopped) {
-                return;
-            }
-            stopped = true;
-            buffer.clear();
-            buffer.releaseSpare();
-        } finally {
-            lock.unlock();
-        }
-        wakeBlockedWriter();
-        completePlayouts(ended());
-        Thread t = sleeper;
-        if (t != null) {
-            LockSupport.unpark(t);
+        if (buffer.stop()) {
+            pacer.stop();
+            async.stop(buffer.ended());
         }
     }
 
@@ -532,108 +356,41 @@ public final class AudioStreamTrack implements AutoCloseable {
         stop();
     }
 
-    // ---- the consumer side, shared by recv and the FrameScheduler ----
+    // ---- shared by recv and the FrameScheduler ----
 
-    /** Due time of the next frame; the first call anchors the clock at {@code now}. */
+    /** Due time of the next frame seen at {@code now}: anchors on first use, applies the catch-up limit. */
     long dueNanos(long now) {
-        if (!anchored) {
-            anchored = true;
-            anchorNanos = now;
-        }
-        return anchorNanos + nextFrame * frameNanos;
+        return pacer.due(now);
+    }
+
+    /** Due time of the next frame, once anchored. */
+    long nextDueNanos() {
+        return pacer.nextDue();
     }
 
     /** Fills {@code frame} with the next frame: audio, a padded partial or silence. */
     void emit(AudioFrame frame, long latenessNanos) {
-        boolean playoutsDue;
-        lock.lock();
-        try {
-            ensureLive();
-            int n;
-            boolean silence = false;
-            int toRelease = buffer.samplesToRelease(valuesPerFrame);
-            if (toRelease > 0 && toRelease < valuesPerFrame) {
-                n = toRelease;
-                paddedFrames++;
-            } else if (buffer.size() >= valuesPerFrame) {
-                n = valuesPerFrame;
-            } else {
-                n = 0;
-                silence = true;
-                silentFrames++;
-            }
-            if (format.sampleFormat() == SampleFormat.S16) {
-                short[] out = frame.shorts();
-                buffer.read(out, 0, n);
-                java.util.Arrays.fill(out, n, valuesPerFrame, (short) 0);
-            } else {
-                float[] out = frame.floats();
-                buffer.read(out, 0, n);
-                java.util.Arrays.fill(out, n, valuesPerFrame, 0f);
-            }
-            if (!silence) {
-                idleFrames = 0;
-            } else if (++idleFrames == idleFramesBeforeRelease) {
-                buffer.releaseSpare(); // starved for a second: hold no memory while idle
-            }
-            frame.stamp(nextFrame * samplesPerFrame, silence);
-            nextFrame++;
-            framesEmitted++;
-            if (latenessNanos >= LATE_THRESHOLD_NANOS) {
-                lateFrames++;
-            }
-            maxLatenessNanos = Math.max(maxLatenessNanos, latenessNanos);
-            playoutsDue = playouts != null && !playouts.isEmpty() && playouts.peek().position <= buffer.readPosition();
-        } finally {
-            lock.unlock();
-        }
-        wakeBlockedWriter();
-        if (playoutsDue) {
-            completePlayouts(null);
-        }
+        buffer.fill(frame, pacer.pts());
+        pacer.emitted(latenessNanos);
     }
 
-    /**
-     * Completes, off this thread, the playouts whose audio has left the buffer; all of them if
-     * the buffer was flushed or {@code error} (the track stopped) is given.
-     */
-    private void completePlayouts(TrackEndedException error) {
-        ArrayDeque<Playout> done = null;
-        lock.lock();
-        try {
-            while (playouts != null && !playouts.isEmpty()
-                    && (error != null || buffer.size() == 0 || playouts.peek().position <= buffer.readPosition())) {
-                if (done == null) {
-                    done = new ArrayDeque<>();
-                }
-                done.add(playouts.poll());
-            }
-        } finally {
-            lock.unlock();
-        }
-        if (done == null) {
-            return;
-        }
-        for (Playout p : done) {
-            if (error != null) {
-                CompletableFuture.runAsync(() -> p.future.completeExceptionally(error), Async.EXECUTOR);
-            } else {
-                p.future.completeAsync(() -> null, Async.EXECUTOR);
-            }
-        }
+    Pacer pacer() {
+        return pacer;
     }
 
-    /** A producer waiting until the buffer's read position passes {@code position}. */
-    private record Playout(long position, CompletableFuture<Void> future) {
-    }
-
-    /** Makes the caller the track's consumer; false if a scheduler already is. */
+    /** Makes a scheduler the track's consumer; false if a scheduler or a recv already is. */
     boolean claimConsumer() {
-        return scheduled.compareAndSet(false, true);
+        return pacer.claim(Pacer.SCHEDULER);
     }
 
     void releaseConsumer() {
-        scheduled.set(false);
+        pacer.release(Pacer.SCHEDULER);
+    }
+
+    IllegalStateException busy() {
+        return new IllegalStateException(pacer.consumer() == Pacer.SCHEDULER
+                ? "track " + id + " is attached to a FrameScheduler, which receives its frames"
+                : "track " + id + " is being received by another thread; recv has one consumer at a time");
     }
 
     AudioFrame frameFor(AudioFrame reuse) {
@@ -647,70 +404,20 @@ public final class AudioStreamTrack implements AutoCloseable {
         return reuse;
     }
 
-    private void sleepUntil(long due) throws InterruptedException {
-        sleeper = Thread.currentThread();
-        try {
-            while (true) {
-                if (stopped) {
-                    throw ended();
-                }
-                if (clock.nanoTime() >= due) {
-                    return;
-                }
-                clock.sleepUntil(due);
-            }
-        } finally {
-            sleeper = null;
-        }
-    }
-
     /** Interleaved samples buffered (tests). */
     long bufferedValues() {
-        lock.lock();
-        try {
-            return buffer.size();
-        } finally {
-            lock.unlock();
-        }
+        return buffer.bufferedValues();
     }
 
     /** Blocks the buffer holds (tests of memory behaviour). */
     int heldBlocks() {
-        lock.lock();
-        try {
-            return buffer.heldBlocks();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void ensureLive() {
-        if (stopped) {
-            throw ended();
-        }
-    }
-
-    private TrackEndedException ended() {
-        return new TrackEndedException("track " + id + " has been stopped");
+        return buffer.heldBlocks();
     }
 
     @Override
     public String toString() {
         return "AudioStreamTrack[" + id + ", " + format + ", " + frameDuration.toMillis() + " ms frames"
-                + (stopped ? ", stopped" : "") + "]";
-    }
-
-    /** Feeds converted pieces to the buffer under the overflow policy. */
-    private final class Sink implements Converter.Sink {
-        @Override
-        public boolean accept(float[] samples, int offset, int count) throws InterruptedException {
-            return enqueue(null, samples, null, offset, count);
-        }
-
-        @Override
-        public boolean accept(short[] samples, int offset, int count) throws InterruptedException {
-            return enqueue(samples, null, null, offset, count);
-        }
+                + (isLive() ? "" : ", stopped") + "]";
     }
 
     /** Builds a track; every setter validates its argument at once. */
@@ -722,6 +429,7 @@ public final class AudioStreamTrack implements AutoCloseable {
         private Duration bufferLimit = Duration.ofSeconds(30);
         private OverflowPolicy overflow = OverflowPolicy.DROP_OLDEST;
         private MediaClock clock = MediaClock.system();
+        private Duration maxCatchUp;
 
         private Builder() {
         }
@@ -773,6 +481,20 @@ public final class AudioStreamTrack implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The most a late consumer ({@code recv} or a {@link FrameScheduler}) catches up at once:
+         * frame slots due more than this before now are skipped, pts jumping with them, and the
+         * buffered audio continues in the next frame (semantics 16). Default: no limit (every
+         * overdue frame is delivered at once). At least one frame duration.
+         */
+        public Builder maxCatchUp(Duration d) {
+            if (d == null || d.isNegative()) {
+                throw new IllegalArgumentException("maxCatchUp must be >= frameDuration, got " + d);
+            }
+            this.maxCatchUp = d;
+            return this;
+        }
+
         /** The clock that paces {@code recv}; default {@link MediaClock#system()}. */
         public Builder clock(MediaClock c) {
             this.clock = Objects.requireNonNull(c, "clock");
@@ -791,7 +513,11 @@ public final class AudioStreamTrack implements AutoCloseable {
             } catch (ArithmeticException e) {
                 throw new IllegalArgumentException("frameDuration is too long: " + frameDuration, e);
             }
-            if (nanos > Long.MAX_VALUE / sampleRate || nanos * sampleRate % 1_000_000_000L != 0) {
+            if (nanos > Long.MAX_VALUE / sampleRate) {
+                throw new IllegalArgumentException("frameDuration is too long: " + frameDuration
+                        + " at " + sampleRate + " Hz would overflow a frame's sample count");
+            }
+            if (nanos * sampleRate % 1_000_000_000L != 0) {
                 throw new IllegalArgumentException("frameDuration must be a whole number of samples at "
                         + sampleRate + " Hz, got " + frameDuration);
             }
@@ -800,14 +526,15 @@ public final class AudioStreamTrack implements AutoCloseable {
                 throw new IllegalArgumentException("frameDuration gives " + frameSamples + " samples per channel at "
                         + sampleRate + " Hz, too many for one frame");
             }
-            long limitFrames = limitFrames();
-            if (limitFrames < 1) {
-                throw new IllegalArgumentException("bufferLimit must hold at least one sample at " + sampleRate
-                        + " Hz, got " + bufferLimit);
-            }
-            if (overflow == OverflowPolicy.BLOCK && limitFrames < frameSamples) {
+            if (limitFrames() < frameSamples) {
+                // A shorter buffer never holds a whole frame: drop-oldest would discard all ordinary
+                // writes, and a blocked writer would wait forever.
                 throw new IllegalArgumentException("bufferLimit must be at least frameDuration (" + frameDuration
-                        + ") with OverflowPolicy.BLOCK, got " + bufferLimit);
+                        + "), got " + bufferLimit);
+            }
+            if (maxCatchUp != null && maxCatchUp.compareTo(frameDuration) < 0) {
+                throw new IllegalArgumentException("maxCatchUp must be >= frameDuration (" + frameDuration
+                        + "), got " + maxCatchUp);
             }
             return new AudioStreamTrack(this);
         }
@@ -820,13 +547,4 @@ public final class AudioStreamTrack implements AutoCloseable {
         }
     }
 
-    /** The daemon threads behind {@link #recvAsync()} and {@link #playout()} (created on first use). */
-    private static final class Async {
-        static final java.util.concurrent.ExecutorService EXECUTOR =
-                java.util.concurrent.Executors.newCachedThreadPool(r -> {
-                    Thread t = new Thread(r, "pcmtrack-async");
-                    t.setDaemon(true);
-                    return t;
-                });
-    }
 }

@@ -1,7 +1,7 @@
 package io.pcmtrack;
 
 /**
- * A fixed-size run of samples in a {@link FrameBuffer}: readable from {@code pos} to
+ * A fixed-size run of samples in a {@link BlockQueue}: readable from {@code pos} to
  * {@code limit}, writable from {@code limit} to {@link #SIZE}. Holds 16-bit or float samples,
  * never both. Blocks circulate through a {@link BlockPool}, so a steady stream allocates none.
  */

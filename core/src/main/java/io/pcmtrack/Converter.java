@@ -1,241 +1,145 @@
 package io.pcmtrack;
 
-import io.pcmtrack.dsp.ChannelMixer;
-import io.pcmtrack.dsp.Resampler;
-import io.pcmtrack.dsp.SampleCodec;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Streaming conversion from one input format to an output rate and channel count: decode to
- * float, map channels, resample. Works through the input in pieces of {@link #CHUNK_FRAMES} so
- * that its scratch arrays are small and allocated once; a steady stream allocates nothing.
+ * The ingest of a track: turns each {@code write} into the track's format and appends it to the
+ * {@link FrameBuffer}. Owns the write lock, which serializes writers and marks, and the
+ * {@link ConversionChain} of the current input format, which only the lock holder touches.
  *
- * <p>Channels are mapped before resampling when they decrease and after when they increase, so
- * the resampler always runs on the smaller count. A 16-bit input with the output rate goes
- * through an exact integer path (no float round trip). The resampler is the only state; it
- * lives until {@link #reset()} or {@link #finish}.
+ * <p>A write first reserves its whole converted length in the buffer, under the flush epoch it
+ * read, then appends in pieces; a flush that moves the epoch meanwhile makes the buffer refuse the
+ * rest, and the next write finds the chain stale and resets it. Same-format chunks skip the chain
+ * and are copied in pieces of {@link #PIECE_FRAMES}, to keep each hold of the buffer's spin lock short.
  */
-final class Converter {
-    static final int CHUNK_FRAMES = 256;
+final class Converter implements ConversionChain.Output {
+    /** Samples per channel copied per lock hold when writing a long same-format chunk. */
+    private static final int PIECE_FRAMES = 4096;
 
-    /** Receives converted interleaved samples in the output's channel layout. */
-    interface Sink {
-        /** Returns false to stop the conversion (the rest of the input is abandoned). */
-        boolean accept(float[] samples, int offset, int count) throws InterruptedException;
+    private final PcmFormat format;
+    private final FrameBuffer buffer;
+    private final boolean mayWait;
+    private final ReentrantLock writeLock = new ReentrantLock();
 
-        boolean accept(short[] samples, int offset, int count) throws InterruptedException;
+    // Guarded by writeLock.
+    private ConversionChain chain;
+    private long chainEpoch;
+    private long writeEpoch;
+    /** Interleaved samples the write under way has appended (or dropped at once), for its exception. */
+    private final long[] appended = new long[1];
+
+    Converter(PcmFormat format, FrameBuffer buffer, OverflowPolicy overflow) {
+        this.format = format;
+        this.buffer = buffer;
+        this.mayWait = overflow == OverflowPolicy.BLOCK;
     }
 
-    private final PcmFormat input;
-    private final int outChannels;
-    private final int inChannels;
-    private final Resampler resampler;
-    private final boolean integerPath;
-    private final float[] decoded;
-    private final float[] downmixed;
-    private final float[] resampled;
-    private final float[] upmixed;
-    private final short[] shortsIn;
-    private final short[] shortsOut;
-    private boolean pending;
+    /** See {@link AudioStreamTrack#write(PcmData, boolean)}. */
+    void write(PcmData pcm, boolean last) {
+        lockWrites();
+        appended[0] = 0;
+        try {
+            writeLocked(pcm, last);
+        } catch (InterruptedException e) {
+            buffer.abandonReservation(writeEpoch);
+            if (chain != null) {
+                chain.reset();
+            }
+            Thread.currentThread().interrupt();
+            throw new WriteInterruptedException(appended[0] / format.channels(), e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
 
-    /**
-     * @param input      format of the chunks this converter will see
-     * @param outRate    output sample rate
-     * @param outChannels output channel count
-     * @param integerOut true if the sink keeps 16-bit samples (enables the exact integer path)
-     */
-    Converter(PcmFormat input, int outRate, int outChannels, boolean integerOut) {
-        this.input = input;
-        this.inChannels = input.channels();
-        this.outChannels = outChannels;
-        boolean sameRate = input.sampleRate() == outRate;
-        this.integerPath = sameRate && integerOut && input.sampleFormat() == SampleFormat.S16;
-        int resampleChannels = Math.min(inChannels, outChannels);
-        this.resampler = sameRate ? null : new Resampler(input.sampleRate(), outRate, resampleChannels);
-        if (integerPath) {
-            shortsIn = new short[CHUNK_FRAMES * inChannels];
-            shortsOut = new short[CHUNK_FRAMES * outChannels];
-            decoded = downmixed = resampled = upmixed = null;
+    /** See {@link AudioStreamTrack#mark(String)}: ordered with writes by the write lock. */
+    Mark mark(String label) {
+        writeLock.lock();
+        try {
+            return buffer.mark(label);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    private void lockWrites() {
+        if (!mayWait) {
+            // A drop-oldest write never waits for room, so it has no reason to be interruptible.
+            writeLock.lock();
             return;
         }
-        shortsIn = shortsOut = null;
-        decoded = new float[CHUNK_FRAMES * inChannels];
-        downmixed = outChannels < inChannels ? new float[CHUNK_FRAMES * outChannels] : null;
-        int maxOut = resampler == null ? CHUNK_FRAMES
-                : Math.max(resampler.maxOutputFrames(CHUNK_FRAMES), resampler.maxFinishFrames());
-        resampled = resampler == null ? null : new float[maxOut * resampleChannels];
-        upmixed = outChannels > inChannels ? new float[maxOut * outChannels] : null;
+        try {
+            writeLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WriteInterruptedException(0, "interrupted while waiting for another writer", e);
+        }
     }
 
-    PcmFormat input() {
-        return input;
+    private void writeLocked(PcmData pcm, boolean last) throws InterruptedException {
+        PcmFormat in = pcm.format();
+        boolean direct = in.equals(format);
+        while (true) {
+            writeEpoch = buffer.epoch();
+            if (chain != null && chainEpoch != writeEpoch) {
+                chain.reset(); // a flush came in since the chain last ran: its state is stale
+            }
+            chainEpoch = writeEpoch;
+            if (chain != null && (direct || !chain.input().equals(in))) {
+                // The input format changed: end the old stream (its tail plays), then start anew.
+                finishChain();
+                chain = null;
+                continue; // the finish may have raced a flush: read the epoch again
+            }
+            if (!direct && chain == null) {
+                chain = new ConversionChain(in, format.sampleRate(), format.channels(),
+                        format.sampleFormat() == SampleFormat.S16);
+            }
+            long frames = direct ? pcm.samplesPerChannel() : chain.outputFor(pcm.samplesPerChannel());
+            if (buffer.reserve(frames, writeEpoch)) {
+                break;
+            }
+        }
+        boolean kept = direct ? writeDirect(pcm) : chain.convert(pcm, this);
+        if (kept && last) {
+            if (chain != null && !finishChain()) {
+                return;
+            }
+            buffer.release(writeEpoch);
+        }
     }
 
-    /** True if the resampler holds input whose output has not been produced yet. */
-    boolean hasPending() {
-        return pending;
+    /** Drains the chain's tail into the buffer; false if a flush cut it. */
+    private boolean finishChain() throws InterruptedException {
+        if (!buffer.reserve(chain.finishExtra(), writeEpoch)) {
+            chain.reset();
+            return false;
+        }
+        return chain.finish(this);
     }
 
-    /** Converts all of {@code pcm}; false if the sink stopped it. */
-    boolean convert(PcmData pcm, Sink sink) throws InterruptedException {
-        int frames = pcm.samplesPerChannel();
-        for (int f = 0; f < frames; f += CHUNK_FRAMES) {
-            int n = Math.min(CHUNK_FRAMES, frames - f);
-            if (integerPath) {
-                pcm.readShorts(f, n, shortsIn, 0);
-                ChannelMixer.mix(shortsIn, 0, inChannels, shortsOut, 0, outChannels, n);
-                if (!sink.accept(shortsOut, 0, n * outChannels)) {
-                    return false;
-                }
-                continue;
-            }
-            pcm.readFloats(f, n, decoded, 0);
-            float[] x = decoded;
-            if (downmixed != null) {
-                ChannelMixer.mix(decoded, 0, inChannels, downmixed, 0, outChannels, n);
-                x = downmixed;
-            }
-            if (resampler != null) {
-                pending = true;
-                n = resampler.process(x, 0, n, resampled, 0);
-                x = resampled;
-            }
-            if (!emit(x, n, sink)) {
+    /** Same format as the track: copy straight into the buffer, in pieces to keep lock holds short. */
+    private boolean writeDirect(PcmData pcm) throws InterruptedException {
+        short[] shorts = pcm.shortArray();
+        float[] floats = pcm.floatArray();
+        byte[] bytes = pcm.byteArray();
+        int total = pcm.sampleCount();
+        int piece = PIECE_FRAMES * format.channels();
+        for (int off = 0; off < total; off += piece) {
+            if (!buffer.append(shorts, floats, bytes, off, Math.min(piece, total - off), writeEpoch, appended)) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Drains the resampler's tail (end of stream) and resets it; false if the sink stopped. */
-    boolean finish(Sink sink) throws InterruptedException {
-        if (resampler == null || !pending) {
-            return true;
-        }
-        pending = false;
-        int n = resampler.finish(resampled, 0);
-        return emit(resampled, n, sink);
+    @Override
+    public boolean accept(float[] samples, int offset, int count) throws InterruptedException {
+        return buffer.append(null, samples, null, offset, count, writeEpoch, appended);
     }
 
-    /** Forgets all state: the next chunk starts a new stream. */
-    void reset() {
-        if (resampler != null) {
-            resampler.reset();
-        }
-        pending = false;
-    }
-
-    private boolean emit(float[] x, int frames, Sink sink) throws InterruptedException {
-        if (frames == 0) {
-            return true;
-        }
-        if (upmixed != null) {
-            ChannelMixer.mix(x, 0, inChannels, upmixed, 0, outChannels, frames);
-            x = upmixed;
-        }
-        return sink.accept(x, 0, frames * outChannels);
-    }
-
-    /** {@link PcmData#convertTo}: the whole chunk as one stream, tail included. */
-    static PcmData convertWhole(PcmData pcm, PcmFormat target) {
-        Converter c = new Converter(pcm.format(), target.sampleRate(), target.channels(),
-                target.sampleFormat() == SampleFormat.S16);
-        long expected = c.outputFrames(pcm.samplesPerChannel());
-        Collector out = new Collector(target, expected);
-        try {
-            c.convert(pcm, out);
-            c.finish(out);
-        } catch (InterruptedException e) {
-            throw new AssertionError("a collector never waits", e);
-        }
-        if (out.frames() != expected) {
-            throw new IllegalStateException("conversion gave " + out.frames() + " samples per channel, expected " + expected);
-        }
-        return out.toPcmData();
-    }
-
-    /** Most frames {@link #convert} can produce for {@code inFrames} input frames. */
-    long maxOutputFrames(long inFrames) {
-        if (resampler == null) {
-            return inFrames;
-        }
-        long chunks = (inFrames + CHUNK_FRAMES - 1) / CHUNK_FRAMES;
-        return chunks * resampler.maxOutputFrames(CHUNK_FRAMES);
-    }
-
-    /** Most frames {@link #finish} can produce. */
-    long maxFinishFrames() {
-        return resampler == null ? 0 : resampler.maxFinishFrames();
-    }
-
-    /** Output frames of a whole stream of {@code inFrames}, tail included. */
-    long outputFrames(long inFrames) {
-        if (resampler == null) {
-            return inFrames;
-        }
-        return Math.round((double) inFrames * resampler.outRate() / resampler.inRate());
-    }
-
-    /** Gathers a conversion's output (up to a capacity), then encodes it to the target sample format. */
-    static final class Collector implements Sink {
-        private final PcmFormat target;
-        private final short[] shorts;
-        private final float[] floats;
-        private int size;
-
-        Collector(PcmFormat target, long frames) {
-            long n = frames * target.channels();
-            if (n > Integer.MAX_VALUE - 8) {
-                throw new IllegalArgumentException("conversion to " + target + " would give " + frames
-                        + " samples per channel, more than one chunk can hold");
-            }
-            this.target = target;
-            boolean s16 = target.sampleFormat() == SampleFormat.S16;
-            this.shorts = s16 ? new short[(int) n] : null;
-            this.floats = s16 ? null : new float[(int) n];
-        }
-
-        @Override
-        public boolean accept(float[] samples, int offset, int count) {
-            if (shorts != null) {
-                SampleCodec.encode(samples, offset, shorts, size, count);
-            } else {
-                System.arraycopy(samples, offset, floats, size, count);
-            }
-            size += count;
-            return true;
-        }
-
-        @Override
-        public boolean accept(short[] samples, int offset, int count) {
-            System.arraycopy(samples, offset, shorts, size, count);
-            size += count;
-            return true;
-        }
-
-        long frames() {
-            return size / target.channels();
-        }
-
-        PcmData toPcmData() {
-            int ch = target.channels();
-            return switch (target.sampleFormat()) {
-                case S16 -> PcmData.ofShorts(target.sampleRate(), ch, trimmed(shorts));
-                case F32 -> PcmData.ofFloats(target.sampleRate(), ch, trimmed(floats));
-                default -> {
-                    byte[] bytes = new byte[size * target.sampleFormat().bytesPerSample()];
-                    SampleCodec.encode(floats, 0, target.sampleFormat(), bytes, 0, size);
-                    yield PcmData.ofBytes(target, bytes);
-                }
-            };
-        }
-
-        private short[] trimmed(short[] a) {
-            return a.length == size ? a : java.util.Arrays.copyOf(a, size);
-        }
-
-        private float[] trimmed(float[] a) {
-            return a.length == size ? a : java.util.Arrays.copyOf(a, size);
-        }
+    @Override
+    public boolean accept(short[] samples, int offset, int count) throws InterruptedException {
+        return buffer.append(samples, null, null, offset, count, writeEpoch, appended);
     }
 }

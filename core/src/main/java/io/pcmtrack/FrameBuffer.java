@@ -1,242 +1,543 @@
 package io.pcmtrack;
 
-import io.pcmtrack.dsp.SampleCodec;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongPredicate;
 
 /**
- * The samples of one track waiting to be played: a linked list of pooled {@link Block}s, read
- * from the head and written at the tail. Consuming moves the head block's read index and
- * recycles a block once it is drained; it never copies what remains. Memory follows what is
- * buffered: an empty buffer holds no block at all.
+ * The converted audio of one track between its {@link Converter} and its {@link Pacer}: a
+ * bounded {@link BlockQueue} under a {@link SpinLock}, with the overflow policy, the flush epoch,
+ * stream positions, marks and the counters that move with the samples.
  *
- * <p>Counts are in interleaved samples ({@code frames * channels}). Also keeps the release
- * boundaries set by {@code write(pcm, true)}: positions where a held partial frame ends and
- * must be padded rather than joined with later audio. Not thread-safe: the track guards it.
+ * <p><b>Locking.</b> Every method takes the spin lock for a few field updates or one frame's copy,
+ * never longer: drained blocks are recycled and futures completed after it is released. A
+ * {@link OverflowPolicy#BLOCK} writer parks outside the lock and is unparked by the consumer,
+ * {@code flush} and {@code stop}.
  *
- * <p>A drained block is kept as this buffer's one spare before anything goes back to the shared
- * pool: a steady stream then cycles one block without touching the pool's atomics (at 10,000
- * tracks the cross-thread traffic on the pool costs more than the copies). The owner gives the
- * spare back with {@link #releaseSpare()} once the track has been idle for a while.
+ * <p><b>Positions.</b> Stream positions count samples per channel from 0 at creation; every
+ * converted sample has one. A write reserves its whole converted length up front
+ * ({@link #reserve}), so a flush racing it knows what it discards; the samples of a reservation
+ * not yet appended are the resampler's tail. After a flush the next write's positions start
+ * past everything discarded, while faded samples from before it may still be queued: queue
+ * positions (interleaved, contiguous) map to stream positions through a short list of segments,
+ * one per such jump.
+ *
+ * <p><b>Epoch.</b> {@code flush} bumps it; a writer passes the epoch it started under to every
+ * call and is refused ({@code false}) once it moved, so a racing write lands wholly before a flush
+ * or wholly after it.
  */
 final class FrameBuffer {
-    private final BlockPool pool;
-    private final int shard;
-    private Block head;
-    private Block tail;
-    private Block spare;
-    private long size;
-    /** Samples ever read or dropped; the absolute position of the head. */
-    private long readCount;
-    /** Release boundaries (absolute positions) in increasing order, as a ring; allocated on first use. */
-    private long[] releases;
-    private int releaseFirst;
-    private int releaseCount;
+    private final int channels;
+    private final int valuesPerFrame;
+    private final long limitValues;
+    private final OverflowPolicy overflow;
+    private final int idleFramesBeforeRelease;
+    private final boolean shorts;
+    private final String trackId;
 
-    FrameBuffer(SampleFormat format, int shard) {
-        this.pool = BlockPool.of(format);
-        this.shard = shard;
+    private final SpinLock lock = new SpinLock();
+    private final BlockQueue queue;
+    private final MarkQueue marks = new MarkQueue();
+    private final LongPredicate pending = this::isPendingLocked;
+
+    // Guarded by lock.
+    private final TrackCounters counters = new TrackCounters();
+    private long epoch;
+    private boolean stopped;
+    private int idleFrames;
+    /** Stream position one past the last accepted sample: appended samples plus the reserved tail. */
+    private long reservedEnd;
+    /** One past the last emitted sample; only grows. */
+    private volatile long playedPosition;
+    private long lastAudioPts = -1;
+    /** Segments: queue position {@code segQueue[i]} holds stream position {@code segStream[i]}; increasing. */
+    private long[] segQueue = new long[2];
+    private long[] segStream = new long[2];
+    private int segments = 1;
+
+    /** The writer parked for room ({@link OverflowPolicy#BLOCK}); writers are serialized, so at most one. */
+    private volatile Thread blockedWriter;
+
+    FrameBuffer(String trackId, PcmFormat format, int samplesPerFrame, long limitFrames, OverflowPolicy overflow,
+            int idleFramesBeforeRelease, int shard) {
+        this.trackId = trackId;
+        this.channels = format.channels();
+        this.valuesPerFrame = samplesPerFrame * channels;
+        this.limitValues = limitFrames * channels;
+        this.overflow = overflow;
+        this.idleFramesBeforeRelease = idleFramesBeforeRelease;
+        this.shorts = format.sampleFormat() == SampleFormat.S16;
+        this.queue = new BlockQueue(format.sampleFormat(), shard);
     }
 
-    /** Interleaved samples buffered. */
-    long size() {
-        return size;
-    }
+    // ---- the writer side (the Converter, under its write lock) ----
 
-    /** Absolute position of the oldest buffered sample: samples ever read or dropped. */
-    long readPosition() {
-        return readCount;
-    }
-
-    /** Absolute position just past the newest buffered sample. */
-    long writePosition() {
-        return readCount + size;
-    }
-
-    /** Appends 16-bit samples (16-bit buffer). */
-    void append(short[] src, int offset, int count) {
-        while (count > 0) {
-            Block b = writableTail();
-            int n = Math.min(count, b.writable());
-            System.arraycopy(src, offset, b.shorts, b.limit, n);
-            b.limit += n;
-            offset += n;
-            count -= n;
-            size += n;
+    /** The current flush epoch, for a write about to start. */
+    long epoch() {
+        lock.lock();
+        try {
+            ensureLive();
+            return epoch;
+        } finally {
+            lock.unlock();
         }
     }
 
-    /** Appends float samples: copied to a float buffer, encoded to a 16-bit one. */
-    void append(float[] src, int offset, int count) {
-        while (count > 0) {
-            Block b = writableTail();
-            int n = Math.min(count, b.writable());
-            if (b.floats != null) {
-                System.arraycopy(src, offset, b.floats, b.limit, n);
-            } else {
-                SampleCodec.encode(src, offset, b.shorts, b.limit, n);
+    /** Reserves the positions of {@code frames} converted samples; false if a flush moved the epoch. */
+    boolean reserve(long frames, long writeEpoch) {
+        lock.lock();
+        try {
+            ensureLive();
+            if (epoch != writeEpoch) {
+                return false;
             }
-            b.limit += n;
-            offset += n;
-            count -= n;
-            size += n;
+            reservedEnd += frames;
+            return true;
+        } finally {
+            lock.unlock();
         }
-    }
-
-    /** Appends little-endian samples already in this buffer's format (S16 or F32), bit-exact. */
-    void appendLittleEndian(byte[] src, int srcSample, int count) {
-        while (count > 0) {
-            Block b = writableTail();
-            int n = Math.min(count, b.writable());
-            if (b.floats != null) {
-                SampleCodec.decodeF32(src, srcSample, b.floats, b.limit, n);
-            } else {
-                SampleCodec.decodeS16(src, srcSample, b.shorts, b.limit, n);
-            }
-            b.limit += n;
-            srcSample += n;
-            count -= n;
-            size += n;
-        }
-    }
-
-    /** Moves {@code count <= size()} samples from the head into {@code dst} (16-bit buffer). */
-    void read(short[] dst, int offset, int count) {
-        while (count > 0) {
-            Block b = head;
-            int n = Math.min(count, b.readable());
-            System.arraycopy(b.shorts, b.pos, dst, offset, n);
-            offset += n;
-            count -= n;
-            consumed(b, n);
-        }
-    }
-
-    /** Moves {@code count <= size()} samples from the head into {@code dst} (float buffer). */
-    void read(float[] dst, int offset, int count) {
-        while (count > 0) {
-            Block b = head;
-            int n = Math.min(count, b.readable());
-            System.arraycopy(b.floats, b.pos, dst, offset, n);
-            offset += n;
-            count -= n;
-            consumed(b, n);
-        }
-    }
-
-    /** Drops the oldest {@code count <= size()} samples. */
-    void skip(long count) {
-        while (count > 0) {
-            Block b = head;
-            int n = (int) Math.min(count, b.readable());
-            count -= n;
-            consumed(b, n);
-        }
-    }
-
-    /** Drops everything, release boundaries included; keeps at most the spare block. */
-    void clear() {
-        skip(size);
-        releaseCount = 0;
-    }
-
-    /** Gives the spare block back to the pool: the buffer then holds no memory while empty. */
-    void releaseSpare() {
-        if (spare != null) {
-            pool.recycle(shard, spare);
-            spare = null;
-        }
-    }
-
-    /** Marks the current end as a release boundary: the audio before it is complete. */
-    void markRelease() {
-        long end = writePosition();
-        if (size == 0 || (releaseCount > 0 && lastRelease() == end)) {
-            return;
-        }
-        if (releases == null) {
-            releases = new long[4];
-        } else if (releaseCount == releases.length) {
-            long[] grown = new long[releases.length * 2];
-            for (int i = 0; i < releaseCount; i++) {
-                grown[i] = releases[(releaseFirst + i) % releases.length];
-            }
-            releases = grown;
-            releaseFirst = 0;
-        }
-        releases[(releaseFirst + releaseCount) % releases.length] = end;
-        releaseCount++;
     }
 
     /**
-     * Samples from the head to the next release boundary if it lies within {@code limit}
-     * samples, else -1. Boundaries already passed are forgotten.
+     * A write was interrupted: its reservation shrinks to what was appended (the resampler's tail
+     * goes with it, as the converter is reset). Marks cannot be placed during a write, so none
+     * sits in the range given back.
      */
-    int samplesToRelease(int limit) {
-        while (releaseCount > 0 && releases[releaseFirst] <= readCount) {
-            releaseFirst = (releaseFirst + 1) % releases.length;
-            releaseCount--;
-        }
-        if (releaseCount == 0) {
-            return -1;
-        }
-        long distance = releases[releaseFirst] - readCount;
-        return distance <= limit ? (int) distance : -1;
-    }
-
-    /** Blocks this buffer holds, the spare included (for tests of memory behaviour). */
-    int heldBlocks() {
-        int n = spare != null ? 1 : 0;
-        for (Block b = head; b != null; b = b.next) {
-            n++;
-        }
-        return n;
-    }
-
-    private long lastRelease() {
-        return releases[(releaseFirst + releaseCount - 1) % releases.length];
-    }
-
-    private Block writableTail() {
-        if (tail != null && tail.writable() > 0) {
-            return tail;
-        }
-        Block b = spare;
-        if (b != null) {
-            spare = null;
-            b.pos = 0;
-            b.limit = 0;
-        } else {
-            b = pool.take(shard);
-        }
-        if (tail == null) {
-            head = b;
-        } else {
-            tail.next = b;
-        }
-        tail = b;
-        return b;
-    }
-
-    private void consumed(Block b, int n) {
-        b.pos += n;
-        size -= n;
-        readCount += n;
-        // Only the tail can be partly written, so a drained block is done with: give it back.
-        if (b.pos == b.limit) {
-            head = b.next;
-            if (head == null) {
-                tail = null;
+    void abandonReservation(long writeEpoch) {
+        lock.lock();
+        try {
+            if (epoch == writeEpoch && !stopped) {
+                reservedEnd = streamPosition(queue.writePosition());
             }
-            b.next = null;
-            if (spare == null) {
-                spare = b;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Marks the end as a release boundary: a held partial frame goes out padded. */
+    void release(long writeEpoch) {
+        lock.lock();
+        try {
+            if (epoch == writeEpoch && !stopped) {
+                queue.markRelease();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Appends {@code count} interleaved samples from exactly one of the arrays under the overflow
+     * policy: {@link OverflowPolicy#DROP_OLDEST} drops the oldest audio down to the limit,
+     * {@link OverflowPolicy#BLOCK} parks until the consumer makes room.
+     *
+     * @return false if a flush moved the epoch since {@code writeEpoch} (the rest is abandoned)
+     * @throws TrackEndedException  if the track stopped
+     * @throws InterruptedException if interrupted while waiting for room; {@code appended} tells how much went in
+     */
+    boolean append(short[] s, float[] f, byte[] b, int offset, int count, long writeEpoch, long[] appended)
+            throws InterruptedException {
+        while (true) {
+            Block garbage;
+            List<Runnable> completions = null;
+            lock.lock();
+            try {
+                blockedWriter = null;
+                ensureLive();
+                if (epoch != writeEpoch) {
+                    return false;
+                }
+                if (overflow == OverflowPolicy.DROP_OLDEST) {
+                    if (count > limitValues) {
+                        // Everything buffered and the head of this piece would be dropped at once:
+                        // the head never enters the queue, its positions are skipped.
+                        long skip = count - limitValues;
+                        long next = streamPosition(queue.writePosition()) + skip / channels;
+                        dropLocked(queue.size());
+                        jumpTo(next);
+                        counters.droppedValues += skip;
+                        counters.writtenValues += skip;
+                        appended[0] += skip;
+                        offset += (int) skip;
+                        count = (int) limitValues;
+                    }
+                    appendLocked(s, f, b, offset, count);
+                    appended[0] += count;
+                    long excess = queue.size() - limitValues;
+                    if (excess > 0) {
+                        dropLocked(excess);
+                    }
+                    if (!marks.isEmpty()) {
+                        marks.settle(MarkOutcome.DROPPED, pending);
+                        completions = marks.resolve(minPendingLocked(), lastAudioPts, null);
+                    }
+                    garbage = queue.takeDrained();
+                    count = 0;
+                } else {
+                    long room = limitValues - queue.size();
+                    if (room > 0) {
+                        int n = (int) Math.min(room, count);
+                        appendLocked(s, f, b, offset, n);
+                        appended[0] += n;
+                        offset += n;
+                        count -= n;
+                    }
+                    garbage = null;
+                    if (count > 0) {
+                        // Registered under the lock: a consumer that takes a frame after this unparks us.
+                        blockedWriter = Thread.currentThread();
+                    }
+                }
+            } finally {
+                lock.unlock();
+            }
+            queue.recycle(garbage);
+            TrackEvents.run(completions);
+            if (count == 0) {
+                return true;
+            }
+            LockSupport.park(this);
+            if (Thread.interrupted()) {
+                blockedWriter = null;
+                throw new InterruptedException();
+            }
+        }
+    }
+
+    private void appendLocked(short[] s, float[] f, byte[] b, int offset, int count) {
+        if (count == 0) {
+            return;
+        }
+        if (s != null) {
+            queue.append(s, offset, count);
+        } else if (f != null) {
+            queue.append(f, offset, count);
+        } else {
+            queue.appendLittleEndian(b, offset, count);
+        }
+        counters.writtenValues += count;
+        long end = streamPosition(queue.writePosition());
+        if (end > reservedEnd) {
+            reservedEnd = end; // never expected: a converter gave more than it announced
+        }
+    }
+
+    private void dropLocked(long values) {
+        queue.skip(values);
+        counters.droppedValues += values;
+        pruneSegments();
+    }
+
+    // ---- the consumer side (the Pacer's consumer, one at a time) ----
+
+    /**
+     * Fills {@code frame} with the next frame (audio, a padded partial or silence), stamped
+     * {@code pts}, and moves the positions and marks on.
+     */
+    void fill(AudioFrame frame, long pts) {
+        Block garbage;
+        List<Runnable> completions = null;
+        lock.lock();
+        try {
+            ensureLive();
+            int n;
+            boolean silence = false;
+            int toRelease = queue.samplesToRelease(valuesPerFrame);
+            if (toRelease > 0 && toRelease < valuesPerFrame) {
+                n = toRelease;
+                counters.paddedFrames++;
+            } else if (queue.size() >= valuesPerFrame) {
+                n = valuesPerFrame;
             } else {
-                pool.recycle(shard, b);
+                n = 0;
+                silence = true;
+                counters.silentFrames++;
             }
+            if (shorts) {
+                short[] out = frame.shorts();
+                queue.read(out, 0, n);
+                Arrays.fill(out, n, valuesPerFrame, (short) 0);
+            } else {
+                float[] out = frame.floats();
+                queue.read(out, 0, n);
+                Arrays.fill(out, n, valuesPerFrame, 0f);
+            }
+            if (!silence) {
+                idleFrames = 0;
+                playedPosition = streamPosition(queue.readPosition() - channels) + 1;
+                lastAudioPts = pts;
+                pruneSegments();
+                if (!marks.isEmpty()) {
+                    marks.settle(MarkOutcome.PLAYED, pending);
+                    completions = marks.resolve(minPendingLocked(), lastAudioPts, null);
+                }
+            } else if (++idleFrames == idleFramesBeforeRelease) {
+                queue.releaseSpare(); // starved for a second: hold no memory while idle
+            }
+            frame.stamp(pts, silence);
+            counters.framesEmitted++;
+            garbage = queue.takeDrained();
+        } finally {
+            lock.unlock();
+        }
+        queue.recycle(garbage);
+        wakeBlockedWriter();
+        TrackEvents.run(completions);
+    }
+
+    // ---- any thread ----
+
+    /**
+     * Keeps the oldest {@code fadeFrames} buffered frames (fewer if fewer are buffered), fades them
+     * to silence and releases them; discards the rest, the reserved tail and any write under way.
+     *
+     * @return the report, or null if the track is stopped
+     */
+    FlushReport flush(long fadeFrames) {
+        Block garbage;
+        List<Runnable> completions = null;
+        FlushReport report;
+        lock.lock();
+        try {
+            if (stopped) {
+                return null;
+            }
+            epoch++;
+            counters.flushes++;
+            long buffered = queue.size() / channels;
+            long keep = Math.min(fadeFrames, buffered);
+            long tail = reservedEnd - streamPosition(queue.writePosition());
+            queue.truncate(keep * channels);
+            counters.flushedValues += (buffered - keep) * channels;
+            long played;
+            if (keep > 0) {
+                queue.fadeOut((int) keep, channels);
+                queue.markRelease();
+                played = streamPosition(queue.writePosition() - channels) + 1;
+            } else {
+                played = playedPosition;
+            }
+            pruneSegments();
+            jumpTo(reservedEnd);
+            report = new FlushReport(played, buffered - keep + tail);
+            if (!marks.isEmpty()) {
+                marks.settle(MarkOutcome.FLUSHED, pending);
+                completions = marks.resolve(minPendingLocked(), lastAudioPts, null);
+            }
+            garbage = queue.takeDrained();
+        } finally {
+            lock.unlock();
+        }
+        queue.recycle(garbage);
+        wakeBlockedWriter(); // it sees the epoch moved and gives up
+        TrackEvents.run(completions);
+        return report;
+    }
+
+    /** A mark at the reserved end; the caller holds the write lock, so no write is under way. */
+    Mark mark(String label) {
+        List<Runnable> completions;
+        Mark mark;
+        lock.lock();
+        try {
+            ensureLive();
+            mark = new Mark(label, reservedEnd);
+            MarkOutcome known = reservedEnd == 0 || !isPendingLocked(reservedEnd - 1) ? MarkOutcome.PLAYED : null;
+            marks.add(mark, known);
+            completions = marks.resolve(minPendingLocked(), lastAudioPts, null);
+        } finally {
+            lock.unlock();
+        }
+        TrackEvents.run(completions);
+        return mark;
+    }
+
+    /** A future completed once every sample appended so far has ended; exceptionally at stop. */
+    CompletableFuture<Void> playout() {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        lock.lock();
+        try {
+            if (stopped) {
+                future.completeExceptionally(ended());
+                return future;
+            }
+            if (queue.size() == 0) {
+                future.complete(null);
+                return future;
+            }
+            marks.addPlayout(streamPosition(queue.writePosition()), future);
+        } finally {
+            lock.unlock();
+        }
+        return future;
+    }
+
+    /**
+     * Ends the track: buffered audio is released, marks resolve, a blocked writer wakes.
+     *
+     * @return false if it was stopped already
+     */
+    boolean stop() {
+        Block garbage;
+        List<Runnable> completions;
+        lock.lock();
+        try {
+            if (stopped) {
+                return false;
+            }
+            stopped = true;
+            queue.clear();
+            queue.releaseSpare();
+            completions = marks.endAll(ended(), null);
+            garbage = queue.takeDrained();
+        } finally {
+            lock.unlock();
+        }
+        queue.recycle(garbage);
+        wakeBlockedWriter();
+        TrackEvents.run(completions);
+        return true;
+    }
+
+    boolean isStopped() {
+        lock.lock();
+        try {
+            return stopped;
+        } finally {
+            lock.unlock();
         }
     }
 
-    @Override
-    public String toString() {
-        return "FrameBuffer[size=" + size + ", blocks=" + heldBlocks() + ", releases=" + releaseCount + "]";
+    long writePosition() {
+        lock.lock();
+        try {
+            return reservedEnd;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long playedPosition() {
+        return playedPosition;
+    }
+
+    /** Interleaved samples buffered, held partial included, tail excluded. */
+    long bufferedValues() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int heldBlocks() {
+        lock.lock();
+        try {
+            return queue.heldBlocks();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The sample counters, per channel, with the pacer's own counters filled in. */
+    TrackStats stats(Pacer pacer) {
+        TrackCounters c;
+        lock.lock();
+        try {
+            c = counters.copy();
+        } finally {
+            lock.unlock();
+        }
+        return c.toStats(channels, pacer);
+    }
+
+    private void wakeBlockedWriter() {
+        Thread w = blockedWriter;
+        if (w != null) {
+            LockSupport.unpark(w);
+        }
+    }
+
+    // ---- positions (lock held) ----
+
+    /** Stream position of the sample at queue position {@code q}. */
+    private long streamPosition(long q) {
+        int i = segments - 1;
+        while (i > 0 && segQueue[i] > q) {
+            i--;
+        }
+        return segStream[i] + (q - segQueue[i]) / channels;
+    }
+
+    /** The next appended sample gets stream position {@code position}. */
+    private void jumpTo(long position) {
+        long q = queue.writePosition();
+        if (streamPosition(q) == position) {
+            return;
+        }
+        while (segments > 0 && segQueue[segments - 1] >= q) {
+            segments--; // a segment with no sample in it
+        }
+        if (segments == segQueue.length) {
+            segQueue = Arrays.copyOf(segQueue, segments * 2);
+            segStream = Arrays.copyOf(segStream, segments * 2);
+        }
+        segQueue[segments] = q;
+        segStream[segments] = position;
+        segments++;
+    }
+
+    /** Forgets the segments wholly behind the head. */
+    private void pruneSegments() {
+        long read = queue.readPosition();
+        int drop = 0;
+        while (drop + 1 < segments && segQueue[drop + 1] <= read) {
+            drop++;
+        }
+        if (drop > 0) {
+            System.arraycopy(segQueue, drop, segQueue, 0, segments - drop);
+            System.arraycopy(segStream, drop, segStream, 0, segments - drop);
+            segments -= drop;
+        }
+    }
+
+    /** True if stream position {@code p} is still to end: queued, or in the reserved tail. */
+    private boolean isPendingLocked(long p) {
+        long read = queue.readPosition();
+        long write = queue.writePosition();
+        if (p >= streamPosition(write)) {
+            return p < reservedEnd;
+        }
+        for (int i = 0; i < segments; i++) {
+            long from = Math.max(segQueue[i], read);
+            long to = i + 1 < segments ? segQueue[i + 1] : write;
+            if (from < to && p >= segStream[i] + (from - segQueue[i]) / channels
+                    && p < segStream[i] + (to - segQueue[i]) / channels) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The smallest stream position still to end, or {@code Long.MAX_VALUE}. */
+    private long minPendingLocked() {
+        if (queue.size() > 0) {
+            return streamPosition(queue.readPosition());
+        }
+        long end = streamPosition(queue.writePosition());
+        return end < reservedEnd ? end : Long.MAX_VALUE;
+    }
+
+    private void ensureLive() {
+        if (stopped) {
+            throw ended();
+        }
+    }
+
+    TrackEndedException ended() {
+        return new TrackEndedException("track " + trackId + " has been stopped");
     }
 }

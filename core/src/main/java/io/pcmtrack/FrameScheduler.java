@@ -22,7 +22,12 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #attach} and {@link Attachment#close()} may be called at any time from any thread. A
  * track has one consumer at a time: while attached, its {@code recv} throws. A stopped track is
  * detached when its next frame comes due. Sink exceptions are logged (SLF4J) and counted; the
- * track keeps its schedule.
+ * track keeps its schedule. A track built with {@code maxCatchUp} skips ahead after a stall of
+ * the scheduler thread instead of delivering every missed frame at once.
+ *
+ * <p>Threads: a worker's heap is touched only by that worker's thread (or, for a manual
+ * scheduler, by the thread that drives it); other threads reach a worker only through its inbox
+ * and volatile flags. Each worker detaches its own tracks when it ends.
  *
  * <p>{@link #manual(MediaClock)} makes a scheduler without threads whose {@link #runDue()} the
  * caller drives, for deterministic tests with a {@link VirtualClock} or for an existing event loop.
@@ -108,6 +113,12 @@ public final class FrameScheduler implements AutoCloseable {
         worker.load.incrementAndGet();
         attached.incrementAndGet();
         worker.inbox.add(a);
+        if (closed && worker.inbox.remove(a)) {
+            // close() raced us and its workers may have drained their inboxes for the last time.
+            a.close();
+            throw new IllegalStateException("scheduler is closed");
+        }
+        // Otherwise a worker has it, and detaches it when it ends if close() won the race.
         worker.wake();
         return a;
     }
@@ -124,11 +135,23 @@ public final class FrameScheduler implements AutoCloseable {
         return workers[0].runDue();
     }
 
-    /** Due time of the earliest frame (clock nanos), or {@code Long.MAX_VALUE} if nothing is attached; manual schedulers. */
+    /**
+     * Due time of the earliest frame (clock nanos), or {@code Long.MAX_VALUE} if nothing is
+     * attached. On a manual scheduler, call it from the thread that calls {@link #runDue()}; on a
+     * threaded one it reads what the workers last published (a tracked attached since may be
+     * due earlier).
+     */
     public long nextDueNanos() {
-        Worker w = workers[0];
-        w.acceptAttachments();
-        return w.size == 0 ? Long.MAX_VALUE : w.dues[0];
+        if (manual) {
+            Worker w = workers[0];
+            w.acceptAttachments();
+            return w.size == 0 ? Long.MAX_VALUE : w.dues[0];
+        }
+        long earliest = Long.MAX_VALUE;
+        for (Worker w : workers) {
+            earliest = Math.min(earliest, w.earliestDue);
+        }
+        return earliest;
     }
 
     public SchedulerStats stats() {
@@ -148,7 +171,12 @@ public final class FrameScheduler implements AutoCloseable {
         return clock;
     }
 
-    /** Stops the scheduler threads and detaches every track (the tracks stay live). */
+    /**
+     * Stops the scheduler threads; each detaches its tracks as it ends (the tracks stay live).
+     * Waits up to 5 s for them, not at all when called from a sink (the calling thread ends once
+     * the sink returns). A manual scheduler detaches its tracks on the calling thread, which must
+     * be the one that drives it.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -159,20 +187,18 @@ public final class FrameScheduler implements AutoCloseable {
             w.running = false;
             w.wake();
         }
+        if (manual) {
+            workers[0].detachAll();
+            return;
+        }
         for (Worker w : workers) {
-            if (w.thread != null && w.thread != Thread.currentThread()) {
+            if (w.thread != Thread.currentThread()) {
                 try {
                     w.thread.join(5_000);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;
                 }
-            }
-        }
-        for (Worker w : workers) {
-            w.acceptAttachments();
-            for (int i = 0; i < w.size; i++) {
-                w.heap[i].close();
             }
         }
     }
@@ -213,19 +239,19 @@ public final class FrameScheduler implements AutoCloseable {
         }
 
         /**
-         * Detaches the track: once this returns the sink is not called again (unless called from
-         * the sink itself, whose current call of course completes). The track stays live and may
-         * be received from or attached again. Idempotent.
+         * Detaches the track: once this returns, no frame of it is taken or delivered again
+         * (unless called from the sink itself, whose current call of course completes). The
+         * track stays live and may be received from or attached again. Idempotent.
          */
         @Override
         public void close() {
             if (!closed.compareAndSet(false, true)) {
                 return;
             }
-            track.releaseConsumer();
-            worker.load.decrementAndGet();
-            scheduler.attached.decrementAndGet();
-            // Wait out a delivery to this sink that is under way on the scheduler thread.
+            // Handshake with Worker.runDue: the worker publishes `delivering` before it reads
+            // `closed`, and we wrote `closed` before reading `delivering` (both volatile). So
+            // either the worker sees the close and takes nothing, or we see it delivering and wait:
+            // the consumer claim is released only once no frame of this track is in flight.
             for (int spins = 0; worker.delivering == this && Thread.currentThread() != worker.thread; spins++) {
                 if (spins < 1_000) {
                     Thread.onSpinWait();
@@ -233,6 +259,9 @@ public final class FrameScheduler implements AutoCloseable {
                     LockSupport.parkNanos(100_000);
                 }
             }
+            worker.load.decrementAndGet();
+            scheduler.attached.decrementAndGet();
+            track.releaseConsumer();
         }
     }
 
@@ -253,12 +282,24 @@ public final class FrameScheduler implements AutoCloseable {
          */
         AudioFrame sharedFrame;
         volatile boolean running = true;
+        /** The attachment whose frame is being taken and delivered; see {@link Attachment#close()}. */
         volatile Attachment delivering;
+        /** Due time of the earliest frame after the last pass, for {@link FrameScheduler#nextDueNanos()}. */
+        volatile long earliestDue = Long.MAX_VALUE;
         volatile long delivered;
         volatile long errors;
-        Thread thread;
+        /** The thread that runs this worker: its own, or for a manual scheduler the last caller of runDue. */
+        volatile Thread thread;
 
         void run() {
+            try {
+                loop();
+            } finally {
+                detachAll();
+            }
+        }
+
+        private void loop() {
             while (running) {
                 runDue();
                 if (!running) {
@@ -280,6 +321,20 @@ public final class FrameScheduler implements AutoCloseable {
             }
         }
 
+        /** Detaches every track of this worker, its inbox included; on the worker's own thread. */
+        void detachAll() {
+            earliestDue = Long.MAX_VALUE;
+            Attachment a;
+            while ((a = inbox.poll()) != null) {
+                a.close();
+            }
+            for (int i = 0; i < size; i++) {
+                heap[i].close();
+                heap[i] = null;
+            }
+            size = 0;
+        }
+
         void wake() {
             Thread t = thread;
             if (t != null) {
@@ -288,20 +343,27 @@ public final class FrameScheduler implements AutoCloseable {
         }
 
         int runDue() {
+            if (manual) {
+                thread = Thread.currentThread();
+            }
             acceptAttachments();
             int count = 0;
             long now = clock.nanoTime();
             while (size > 0 && dues[0] <= now) {
                 Attachment a = heap[0];
+                delivering = a; // before reading `closed`: see Attachment.close()
                 if (a.closed.get() || !a.track.isLive()) {
+                    delivering = null;
                     removeTop();
                     a.close();
                     continue;
                 }
-                long lateness = now - dues[0];
+                // Applies the track's catch-up limit: after a stall the due time may move forward.
+                long lateness = now - a.track.dueNanos(now);
                 try {
                     a.track.emit(a.frame, lateness);
                 } catch (TrackEndedException e) {
+                    delivering = null;
                     removeTop();
                     a.close();
                     continue;
@@ -310,19 +372,18 @@ public final class FrameScheduler implements AutoCloseable {
                 histogram.record(lateness);
                 delivered++;
                 count++;
-                dues[0] = a.track.dueNanos(now);
+                dues[0] = a.track.nextDueNanos();
                 siftDown(0);
                 now = clock.nanoTime();
             }
+            earliestDue = size == 0 ? Long.MAX_VALUE : dues[0];
             return count;
         }
 
+        /** Hands the frame to the sink; {@code delivering} is set and is cleared here. */
         private void deliver(Attachment a) {
-            delivering = a;
             try {
-                if (!a.closed.get()) {
-                    a.sink.onFrame(a.frame);
-                }
+                a.sink.onFrame(a.frame);
             } catch (RuntimeException | Error e) {
                 if (e instanceof VirtualMachineError) {
                     throw e;

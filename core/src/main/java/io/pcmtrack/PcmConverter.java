@@ -16,7 +16,7 @@ import java.util.Objects;
 public final class PcmConverter {
     private final PcmFormat input;
     private final PcmFormat output;
-    private final Converter converter;
+    private final ConversionChain converter;
 
     /**
      * @param input  format of every chunk passed to {@link #convert}
@@ -26,7 +26,7 @@ public final class PcmConverter {
         this.input = Objects.requireNonNull(input, "input");
         this.output = Objects.requireNonNull(output, "output");
         this.converter = input.equals(output) ? null
-                : new Converter(input, output.sampleRate(), output.channels(), output.sampleFormat() == SampleFormat.S16);
+                : new ConversionChain(input, output.sampleRate(), output.channels(), output.sampleFormat() == SampleFormat.S16);
     }
 
     public PcmFormat input() {
@@ -49,7 +49,7 @@ public final class PcmConverter {
         if (converter == null) {
             return pcm;
         }
-        Converter.Collector out = new Converter.Collector(output, converter.maxOutputFrames(pcm.samplesPerChannel()));
+        ConversionChain.Collector out = new ConversionChain.Collector(output, converter.maxOutputFrames(pcm.samplesPerChannel()));
         run(() -> converter.convert(pcm, out));
         return out.toPcmData();
     }
@@ -59,7 +59,7 @@ public final class PcmConverter {
         if (converter == null) {
             return PcmData.ofBytes(output, new byte[0]);
         }
-        Converter.Collector out = new Converter.Collector(output, converter.maxFinishFrames());
+        ConversionChain.Collector out = new ConversionChain.Collector(output, converter.maxFinishFrames());
         run(() -> converter.finish(out));
         return out.toPcmData();
     }

@@ -157,7 +157,7 @@ public final class PcmData {
         if (target.equals(format)) {
             return this;
         }
-        return Converter.convertWhole(this, target);
+        return ConversionChain.convertWhole(this, target);
     }
 
     /** Interleaved samples: {@code samplesPerChannel * channels}. */

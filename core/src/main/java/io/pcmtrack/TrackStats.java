@@ -13,7 +13,10 @@ import java.time.Duration;
  * @param maxLateness    the largest amount by which a frame was late ({@link Duration#ZERO} if none)
  * @param writtenSamples samples accepted into the buffer, after conversion to the track's rate
  * @param flushes        calls to {@code flush()}
- * @param flushedSamples samples discarded by {@code flush()}
+ * @param flushedSamples samples discarded by {@code flush()} from the buffer (a resampler's
+ *                       tail is not counted here; {@link FlushReport#discardedSamples()} has it)
+ * @param stalls         times the consumer fell more than {@code maxCatchUp} behind and re-anchored
+ * @param skippedFrames  frame slots skipped by those re-anchors (not counted in {@code framesEmitted})
  */
 public record TrackStats(
         long framesEmitted,
@@ -24,5 +27,7 @@ public record TrackStats(
         Duration maxLateness,
         long writtenSamples,
         long flushes,
-        long flushedSamples) {
+        long flushedSamples,
+        long stalls,
+        long skippedFrames) {
 }

@@ -1,8 +1,9 @@
 package io.pcmtrack;
 
 /**
- * Thrown by {@link AudioStreamTrack#write} when its thread is interrupted while it waits for room
- * ({@link OverflowPolicy#BLOCK}). The thread's interrupt status is set again. The audio before
+ * Thrown by {@link AudioStreamTrack#write} of an {@link OverflowPolicy#BLOCK} track when its
+ * thread is interrupted while it waits for room or for another writer (a drop-oldest write never
+ * waits, and ignores the interrupt status). The thread's interrupt status is set again. The audio before
  * {@link #samplesWritten()} is in the buffer; the rest of the chunk was not written.
  */
 public final class WriteInterruptedException extends RuntimeException {
@@ -10,7 +11,11 @@ public final class WriteInterruptedException extends RuntimeException {
     private final long samplesWritten;
 
     WriteInterruptedException(long samplesWritten, InterruptedException cause) {
-        super("write interrupted while waiting for buffer room; " + samplesWritten
+        this(samplesWritten, "interrupted while waiting for buffer room", cause);
+    }
+
+    WriteInterruptedException(long samplesWritten, String what, InterruptedException cause) {
+        super("write " + what + "; " + samplesWritten
                 + " samples per channel of this chunk were written (in the track's rate)", cause);
         this.samplesWritten = samplesWritten;
     }

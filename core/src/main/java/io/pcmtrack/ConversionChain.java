@@ -1,0 +1,288 @@
+package io.pcmtrack;
+
+import io.pcmtrack.dsp.ChannelMixer;
+import io.pcmtrack.dsp.Resampler;
+import io.pcmtrack.dsp.SampleCodec;
+
+/**
+ * Streaming conversion from one input format to an output rate and channel count: decode to
+ * float, map channels, resample. Works through the input in pieces of {@link #CHUNK_FRAMES} so
+ * that its scratch arrays are small and allocated once; a steady stream allocates nothing.
+ *
+ * <p>Channels are mapped before resampling when they decrease and after when they increase, so
+ * the resampler always runs on the smaller count. A 16-bit input with the output rate goes
+ * through an exact integer path (no float round trip). The resampler is the only state; it
+ * lives until {@link #reset()} or {@link #finish}.
+ *
+ * <p>Converted float output saturates at {@code ±Float.MAX_VALUE} (NaN becomes 0): a mix or a
+ * filter sum of near-{@code Float.MAX_VALUE} samples would otherwise come out infinite. Integer
+ * outputs clip to full scale as always.
+ *
+ * <p>The length of a stream is known ahead of its samples: {@link #outputFor} tells how many
+ * output frames a chunk adds to the stream ({@code floor(in * outRate / inRate)} so far), and
+ * {@link #finishExtra} what {@link #finish} adds on top (0 or 1: the total is rounded).
+ */
+final class ConversionChain {
+    static final int CHUNK_FRAMES = 256;
+
+    /** Receives converted interleaved samples in the output's channel layout. */
+    interface Output {
+        /** Returns false to stop the conversion (the rest of the input is abandoned). */
+        boolean accept(float[] samples, int offset, int count) throws InterruptedException;
+
+        boolean accept(short[] samples, int offset, int count) throws InterruptedException;
+    }
+
+    private final PcmFormat input;
+    private final int outChannels;
+    private final int inChannels;
+    private final Resampler resampler;
+    private final boolean integerPath;
+    private final float[] decoded;
+    private final float[] downmixed;
+    private final float[] resampled;
+    private final float[] upmixed;
+    private final short[] shortsIn;
+    private final short[] shortsOut;
+    private boolean pending;
+    /** Input frames of the current stream, since the last reset or finish. */
+    private long streamInput;
+    /** Reduced rate ratio: {@code up} output frames per {@code down} input frames. */
+    private final long up;
+    private final long down;
+
+    /**
+     * @param input      format of the chunks this converter will see
+     * @param outRate    output sample rate
+     * @param outChannels output channel count
+     * @param integerOut true if the sink keeps 16-bit samples (enables the exact integer path)
+     */
+    ConversionChain(PcmFormat input, int outRate, int outChannels, boolean integerOut) {
+        this.input = input;
+        this.inChannels = input.channels();
+        this.outChannels = outChannels;
+        boolean sameRate = input.sampleRate() == outRate;
+        this.integerPath = sameRate && integerOut && input.sampleFormat() == SampleFormat.S16;
+        long g = gcd(input.sampleRate(), outRate);
+        this.up = outRate / g;
+        this.down = input.sampleRate() / g;
+        int resampleChannels = Math.min(inChannels, outChannels);
+        this.resampler = sameRate ? null : new Resampler(input.sampleRate(), outRate, resampleChannels);
+        if (integerPath) {
+            shortsIn = new short[CHUNK_FRAMES * inChannels];
+            shortsOut = new short[CHUNK_FRAMES * outChannels];
+            decoded = downmixed = resampled = upmixed = null;
+            return;
+        }
+        shortsIn = shortsOut = null;
+        decoded = new float[CHUNK_FRAMES * inChannels];
+        downmixed = outChannels < inChannels ? new float[CHUNK_FRAMES * outChannels] : null;
+        int maxOut = resampler == null ? CHUNK_FRAMES
+                : Math.max(resampler.maxOutputFrames(CHUNK_FRAMES), resampler.maxFinishFrames());
+        resampled = resampler == null ? null : new float[maxOut * resampleChannels];
+        upmixed = outChannels > inChannels ? new float[maxOut * outChannels] : null;
+    }
+
+    PcmFormat input() {
+        return input;
+    }
+
+    /** True if the resampler holds input whose output has not been produced yet. */
+    boolean hasPending() {
+        return pending;
+    }
+
+    /** Output frames that {@code inFrames} more input frames add to the current stream, tail excluded. */
+    long outputFor(long inFrames) {
+        return floorOutput(streamInput + inFrames) - floorOutput(streamInput);
+    }
+
+    /** Output frames that {@link #finish} adds beyond {@link #outputFor}'s count: 0 or 1. */
+    long finishExtra() {
+        if (resampler == null || !pending) {
+            return 0;
+        }
+        long total = streamInput / down * up + ((streamInput % down) * 2 * up + down) / (2 * down);
+        return total - floorOutput(streamInput);
+    }
+
+    private long floorOutput(long inFrames) {
+        return inFrames / down * up + (inFrames % down) * up / down;
+    }
+
+    private static long gcd(long a, long b) {
+        return b == 0 ? a : gcd(b, a % b);
+    }
+
+    /** Converts all of {@code pcm}; false if the output stopped it. */
+    boolean convert(PcmData pcm, Output output) throws InterruptedException {
+        int frames = pcm.samplesPerChannel();
+        streamInput += frames;
+        for (int f = 0; f < frames; f += CHUNK_FRAMES) {
+            int n = Math.min(CHUNK_FRAMES, frames - f);
+            if (integerPath) {
+                pcm.readShorts(f, n, shortsIn, 0);
+                ChannelMixer.mix(shortsIn, 0, inChannels, shortsOut, 0, outChannels, n);
+                if (!output.accept(shortsOut, 0, n * outChannels)) {
+                    return false;
+                }
+                continue;
+            }
+            pcm.readFloats(f, n, decoded, 0);
+            float[] x = decoded;
+            if (downmixed != null) {
+                ChannelMixer.mix(decoded, 0, inChannels, downmixed, 0, outChannels, n);
+                x = downmixed;
+            }
+            if (resampler != null) {
+                pending = true;
+                n = resampler.process(x, 0, n, resampled, 0);
+                x = resampled;
+            }
+            if (!emit(x, n, output)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Drains the resampler's tail (end of stream) and resets it; false if the output stopped. */
+    boolean finish(Output output) throws InterruptedException {
+        if (resampler == null || !pending) {
+            return true;
+        }
+        pending = false;
+        streamInput = 0;
+        int n = resampler.finish(resampled, 0);
+        return emit(resampled, n, output);
+    }
+
+    /** Forgets all state: the next chunk starts a new stream. */
+    void reset() {
+        if (resampler != null) {
+            resampler.reset();
+        }
+        pending = false;
+        streamInput = 0;
+    }
+
+    private boolean emit(float[] x, int frames, Output output) throws InterruptedException {
+        if (frames == 0) {
+            return true;
+        }
+        if (upmixed != null) {
+            ChannelMixer.mix(x, 0, inChannels, upmixed, 0, outChannels, frames);
+            x = upmixed;
+        }
+        int count = frames * outChannels;
+        for (int i = 0; i < count; i++) {
+            float v = x[i];
+            // x is this chain's own scratch array: saturate in place. NaN fails both tests and becomes 0.
+            x[i] = v >= Float.MAX_VALUE ? Float.MAX_VALUE : v <= -Float.MAX_VALUE ? -Float.MAX_VALUE : v == v ? v : 0f;
+        }
+        return output.accept(x, 0, count);
+    }
+
+    /** {@link PcmData#convertTo}: the whole chunk as one stream, tail included. */
+    static PcmData convertWhole(PcmData pcm, PcmFormat target) {
+        ConversionChain c = new ConversionChain(pcm.format(), target.sampleRate(), target.channels(),
+                target.sampleFormat() == SampleFormat.S16);
+        long expected = c.outputFrames(pcm.samplesPerChannel());
+        Collector out = new Collector(target, expected);
+        try {
+            c.convert(pcm, out);
+            c.finish(out);
+        } catch (InterruptedException e) {
+            throw new AssertionError("a collector never waits", e);
+        }
+        if (out.frames() != expected) {
+            throw new IllegalStateException("conversion gave " + out.frames() + " samples per channel, expected " + expected);
+        }
+        return out.toPcmData();
+    }
+
+    /** Most frames {@link #convert} can produce for {@code inFrames} input frames. */
+    long maxOutputFrames(long inFrames) {
+        if (resampler == null) {
+            return inFrames;
+        }
+        long chunks = (inFrames + CHUNK_FRAMES - 1) / CHUNK_FRAMES;
+        return chunks * resampler.maxOutputFrames(CHUNK_FRAMES);
+    }
+
+    /** Most frames {@link #finish} can produce. */
+    long maxFinishFrames() {
+        return resampler == null ? 0 : resampler.maxFinishFrames();
+    }
+
+    /** Output frames of a whole stream of {@code inFrames}, tail included. */
+    long outputFrames(long inFrames) {
+        if (resampler == null) {
+            return inFrames;
+        }
+        return Math.round((double) inFrames * resampler.outRate() / resampler.inRate());
+    }
+
+    /** Gathers a conversion's output (up to a capacity), then encodes it to the target sample format. */
+    static final class Collector implements Output {
+        private final PcmFormat target;
+        private final short[] shorts;
+        private final float[] floats;
+        private int size;
+
+        Collector(PcmFormat target, long frames) {
+            long n = frames * target.channels();
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("conversion to " + target + " would give " + frames
+                        + " samples per channel, more than one chunk can hold");
+            }
+            this.target = target;
+            boolean s16 = target.sampleFormat() == SampleFormat.S16;
+            this.shorts = s16 ? new short[(int) n] : null;
+            this.floats = s16 ? null : new float[(int) n];
+        }
+
+        @Override
+        public boolean accept(float[] samples, int offset, int count) {
+            if (shorts != null) {
+                SampleCodec.encode(samples, offset, shorts, size, count);
+            } else {
+                System.arraycopy(samples, offset, floats, size, count);
+            }
+            size += count;
+            return true;
+        }
+
+        @Override
+        public boolean accept(short[] samples, int offset, int count) {
+            System.arraycopy(samples, offset, shorts, size, count);
+            size += count;
+            return true;
+        }
+
+        long frames() {
+            return size / target.channels();
+        }
+
+        PcmData toPcmData() {
+            int ch = target.channels();
+            return switch (target.sampleFormat()) {
+                case S16 -> PcmData.ofShorts(target.sampleRate(), ch, trimmed(shorts));
+                case F32 -> PcmData.ofFloats(target.sampleRate(), ch, trimmed(floats));
+                default -> {
+                    byte[] bytes = new byte[size * target.sampleFormat().bytesPerSample()];
+                    SampleCodec.encode(floats, 0, target.sampleFormat(), bytes, 0, size);
+                    yield PcmData.ofBytes(target, bytes);
+                }
+            };
+        }
+
+        private short[] trimmed(short[] a) {
+            return a.length == size ? a : java.util.Arrays.copyOf(a, size);
+        }
+
+        private float[] trimmed(float[] a) {
+            return a.length == size ? a : java.util.Arrays.copyOf(a, size);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package io.pcmtrack;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.LongPredicate;
+
+/**
+ * The marks and playout waiters of one track, in position order, waiting for the samples before
+ * them to end. Guarded by the {@link FrameBuffer}'s lock, like the positions it reads; it never
+ * completes a future itself: it hands back the completions, which the buffer runs on the
+ * {@link TrackEvents} thread after releasing its lock. Holds nothing until first used, and costs
+ * a frame nothing while empty.
+ *
+ * <p>Each mark learns its outcome when its sample {@code P - 1} ends (emitted, dropped or
+ * flushed; those can end out of order after a fading flush) and resolves when every sample
+ * before {@code P} has ended, so marks resolve in position order.
+ */
+final class MarkQueue {
+    /** Pending marks as a ring (no iterator, so a frame that scans them allocates nothing). */
+    private PendingMark[] marks;
+    private int first;
+    private int count;
+    private ArrayDeque<Playout> playouts;
+
+    boolean isEmpty() {
+        return count == 0 && (playouts == null || playouts.isEmpty());
+    }
+
+    /** Adds a mark; {@code outcome} is known already when its sample {@code P - 1} has ended. */
+    void add(Mark mark, MarkOutcome outcome) {
+        if (marks == null) {
+            marks = new PendingMark[8];
+        } else if (count == marks.length) {
+            PendingMark[] grown = new PendingMark[count * 2];
+            for (int i = 0; i < count; i++) {
+                grown[i] = marks[(first + i) % marks.length];
+            }
+            marks = grown;
+            first = 0;
+        }
+        marks[(first + count) % marks.length] = new PendingMark(mark, outcome);
+        count++;
+    }
+
+    private PendingMark peek() {
+        return count == 0 ? null : marks[first];
+    }
+
+    private PendingMark poll() {
+        PendingMark m = marks[first];
+        marks[first] = null;
+        first = (first + 1) % marks.length;
+        count--;
+        return m;
+    }
+
+    /** Adds a playout waiter at {@code position}; positions of successive waiters never decrease. */
+    void addPlayout(long position, CompletableFuture<Void> future) {
+        if (playouts == null) {
+            playouts = new ArrayDeque<>();
+        }
+        playouts.add(new Playout(position, future));
+    }
+
+    /** Gives {@code fate} to every mark still waiting for it whose sample {@code P - 1} is no longer pending. */
+    void settle(MarkOutcome fate, LongPredicate pending) {
+        for (int i = 0; i < count; i++) {
+            PendingMark m = marks[(first + i) % marks.length];
+            if (m.outcome == null && !pending.test(m.mark.position() - 1)) {
+                m.outcome = fate;
+            }
+        }
+    }
+
+    /**
+     * Completions for the marks and waiters at or before {@code minPending}, the smallest position
+     * not yet ended, appended to {@code into} (created if null and needed).
+     *
+     * @param lastPts pts of the frame that carried the last emitted sample, -1 if none
+     */
+    List<Runnable> resolve(long minPending, long lastPts, List<Runnable> into) {
+        while (count > 0 && peek().mark.position() <= minPending) {
+            PendingMark m = poll();
+            MarkOutcome outcome = m.outcome != null ? m.outcome : MarkOutcome.PLAYED;
+            into = add(into, complete(m.mark, outcome, outcome == MarkOutcome.PLAYED ? lastPts : -1));
+        }
+        while (playouts != null && !playouts.isEmpty() && playouts.peek().position <= minPending) {
+            CompletableFuture<Void> f = playouts.poll().future;
+            into = add(into, () -> f.complete(null));
+        }
+        return into;
+    }
+
+    /** The track stopped: completions for everything, marks whose sample had not ended as {@link MarkOutcome#ENDED}. */
+    List<Runnable> endAll(TrackEndedException error, List<Runnable> into) {
+        while (count > 0) {
+            PendingMark m = poll();
+            into = add(into, complete(m.mark, m.outcome != null ? m.outcome : MarkOutcome.ENDED, -1));
+        }
+        while (playouts != null && !playouts.isEmpty()) {
+            CompletableFuture<Void> f = playouts.poll().future;
+            into = add(into, () -> f.completeExceptionally(error));
+        }
+        return into;
+    }
+
+    private static Runnable complete(Mark mark, MarkOutcome outcome, long pts) {
+        MarkResult result = new MarkResult(mark.label(), mark.position(), outcome, pts);
+        return () -> mark.result().complete(result);
+    }
+
+    private static List<Runnable> add(List<Runnable> into, Runnable r) {
+        if (into == null) {
+            into = new ArrayList<>(4);
+        }
+        into.add(r);
+        return into;
+    }
+
+    private static final class PendingMark {
+        final Mark mark;
+        MarkOutcome outcome;
+
+        PendingMark(Mark mark, MarkOutcome outcome) {
+            this.mark = mark;
+            this.outcome = outcome;
+        }
+    }
+
+    private record Playout(long position, CompletableFuture<Void> future) {
+    }
+}
