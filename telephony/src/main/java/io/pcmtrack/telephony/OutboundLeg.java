@@ -1,8 +1,16 @@
 package io.pcmtrack.telephony;
 
+import java.util.ArrayDeque;
+import java.util.Iterator;
+
 import io.pcmtrack.AudioFrame;
 import io.pcmtrack.AudioStreamTrack;
+import io.pcmtrack.FlushReport;
 import io.pcmtrack.FrameSink;
+import io.pcmtrack.MarkOutcome;
+import io.pcmtrack.MediaClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The call's outgoing direction: the {@link FrameSink} that a {@link io.pcmtrack.FrameScheduler}
@@ -22,15 +30,30 @@ import io.pcmtrack.FrameSink;
  * say, so the caller hears no difference), not at once, so that the faded tail of a
  * {@code flush(fadeOut)} is not delayed behind it.
  *
+ * <p><b>Marks.</b> A call mark at position P is sent right after the media message that
+ * carries sample P-1: after each frame, {@code track.playedPosition()} says how far the sent
+ * audio goes, and every mark up to it follows the frame. A flush sends {@code clear} at once
+ * (from the track's flush listener, on the flushing thread); marks whose sample P-1 the flush
+ * discarded resolve FLUSHED without being sent; marks in flight (sent, not yet echoed) resolve
+ * FLUSHED when their echo comes, since the provider echoes the marks it drops on {@code clear}.
+ * The echo does not say why it was sent, so a mark the provider played just before our
+ * {@code clear} reached it, and whose echo crossed the {@code clear} on the wire, resolves
+ * FLUSHED too: the window is one network round trip.
+ *
  * <p>Threads: {@link #onFrame} runs on the scheduler thread; {@link #prime} on the socket's
- * thread before the track is attached. Everything that sends holds {@code lock}, so media, marks
- * and clears go out in a consistent order.
+ * thread before the track is attached; {@link #flushed} on the thread that flushed; marks are
+ * placed by the application's threads and echoed on the socket's. Everything that sends holds
+ * {@code lock}, so media, marks and clears go out in a consistent order.
  */
 final class OutboundLeg implements FrameSink {
+    private static final Logger LOG = LoggerFactory.getLogger(OutboundLeg.class);
+
     private final AudioStreamTrack track;
     private final OutboundWire wire;
     private final int leadFrames;
     private final short[] silence;
+    private final MediaClock clock;
+    private final long echoTimeoutNanos;
     final Object lock = new Object();
 
     // Guarded by lock.
@@ -43,11 +66,25 @@ final class OutboundLeg implements FrameSink {
     private volatile long overdueMarks;
     private volatile long clearsSent;
 
-    OutboundLeg(AudioStreamTrack track, OutboundWire wire, int leadFrames) {
+    // Guarded by lock: marks not yet sent, by position; marks sent and not yet echoed, in order.
+    private final ArrayDeque<CallMark> unsent = new ArrayDeque<>();
+    private final ArrayDeque<CallMark> inFlight = new ArrayDeque<>();
+    /** One past the last sample sent. */
+    private long sentPosition;
+    /** pts of the last frame that carried audio, -1 before the first. */
+    private long lastAudioPts = -1;
+    /** The last flush's discarded range [cutFrom, cutEnd): those samples ended without being sent. */
+    private long cutFrom = -1;
+    private long cutEnd = -1;
+
+    OutboundLeg(AudioStreamTrack track, OutboundWire wire, int leadFrames, MediaClock clock, long echoTimeoutNanos) {
         this.track = track;
         this.wire = wire;
         this.leadFrames = leadFrames;
         this.silence = new short[track.samplesPerFrame()];
+        this.clock = clock;
+        // A mark is overdue once it is late by the timeout beyond the lead (and a frame) it waits behind.
+        this.echoTimeoutNanos = echoTimeoutNanos + (leadFrames + 1) * 20_000_000L;
     }
 
     /** Sends the lead's silence ahead of the first frame. */
@@ -65,22 +102,150 @@ final class OutboundLeg implements FrameSink {
             }
             wire.media(frame.shorts(), frame.samplesPerChannel());
             framesSent++;
+            if (!frame.isSilence()) {
+                lastAudioPts = frame.pts();
+            }
+            sentPosition = track.playedPosition(); // only this thread emits: the position ends with this frame
+            sendDueMarks();
             if (leadOwed > 0 && frame.isSilence()) {
                 sendLead(leadOwed);
                 leadOwed = 0;
             }
+            checkOverdue();
         }
     }
 
-    /** A clear emptied the provider's buffer: the lead is rebuilt at the next silent frame. */
-    void clearSent() {
-        leadOwed = leadFrames;
+    /** Places a call mark at {@code position}; it is sent once the audio before it has been. */
+    CallMark mark(String label, long position) {
+        CallMark m = new CallMark(label, position);
+        synchronized (lock) {
+            if (ended) {
+                m.resolve(MarkOutcome.ENDED);
+                return m;
+            }
+            // Usually last; a mark raced by a write on another thread may belong further up.
+            if (unsent.isEmpty() || unsent.peekLast().position() <= position) {
+                unsent.addLast(m);
+            } else {
+                ArrayDeque<CallMark> sorted = new ArrayDeque<>();
+                boolean placed = false;
+                for (CallMark u : unsent) {
+                    if (!placed && u.position() > position) {
+                        sorted.add(m);
+                        placed = true;
+                    }
+                    sorted.add(u);
+                }
+                unsent.clear();
+                unsent.addAll(sorted);
+            }
+            sendDueMarks();
+        }
+        return m;
     }
 
-    /** No more sends; idempotent. */
+    /** The track was flushed: clear the provider's buffer now and settle the marks the cut decided. */
+    void flushed(FlushReport report) {
+        synchronized (lock) {
+            if (ended) {
+                return;
+            }
+            wire.clear();
+            clearsSent++;
+            leadOwed = leadFrames; // the clear empties the provider's buffer, lead included
+            cutFrom = report.playedPosition();
+            cutEnd = cutFrom + report.discardedSamples();
+            for (Iterator<CallMark> it = unsent.iterator(); it.hasNext(); ) {
+                CallMark m = it.next();
+                if (m.position() > cutFrom && m.position() <= cutEnd) {
+                    it.remove();
+                    m.resolve(MarkOutcome.FLUSHED);
+                }
+            }
+            for (CallMark m : inFlight) {
+                m.cleared = true;
+            }
+            sendDueMarks(); // a mark right at the cut has nothing left before it to wait for
+        }
+    }
+
+    /** The provider echoed a mark named {@code name}; false if no mark of that name is in flight. */
+    boolean echoed(String name) {
+        synchronized (lock) {
+            for (Iterator<CallMark> it = inFlight.iterator(); it.hasNext(); ) {
+                CallMark m = it.next();
+                if (m.label().equals(name)) {
+                    it.remove();
+                    markEchoes++;
+                    m.resolve(m.cleared ? MarkOutcome.FLUSHED : MarkOutcome.PLAYED);
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** The provider confirmed a clear (Vonage's {@code websocket:cleared}): marks it dropped resolve. */
+    void clearConfirmed() {
+        synchronized (lock) {
+            for (Iterator<CallMark> it = inFlight.iterator(); it.hasNext(); ) {
+                CallMark m = it.next();
+                if (m.cleared) {
+                    it.remove();
+                    m.resolve(MarkOutcome.FLUSHED);
+                }
+            }
+        }
+    }
+
+    /** No more sends; marks still pending resolve ENDED. Idempotent. */
     void end() {
         synchronized (lock) {
+            if (ended) {
+                return;
+            }
             ended = true;
+            for (CallMark m : unsent) {
+                m.resolve(MarkOutcome.ENDED);
+            }
+            for (CallMark m : inFlight) {
+                m.resolve(MarkOutcome.ENDED);
+            }
+            unsent.clear();
+            inFlight.clear();
+        }
+    }
+
+    /** Sends every unsent mark whose preceding audio has all been sent or discarded. */
+    private void sendDueMarks() {
+        while (!unsent.isEmpty()) {
+            CallMark m = unsent.peekFirst();
+            boolean due = m.position() <= sentPosition
+                    || (cutEnd >= 0 && sentPosition >= cutFrom && m.position() <= cutEnd);
+            if (!due) {
+                return;
+            }
+            unsent.pollFirst();
+            m.pts = lastAudioPts;
+            m.sentAtNanos = clock.nanoTime();
+            wire.mark(m.label());
+            marksSent++;
+            inFlight.addLast(m);
+        }
+    }
+
+    private void checkOverdue() {
+        CallMark oldest = inFlight.peekFirst();
+        if (oldest != null && !oldest.overdue && clock.nanoTime() - oldest.sentAtNanos > echoTimeoutNanos) {
+            for (CallMark m : inFlight) {
+                if (!m.overdue && clock.nanoTime() - m.sentAtNanos > echoTimeoutNanos) {
+                    m.overdue = true;
+                    overdueMarks++;
+                }
+            }
+            LOG.warn("the provider has not echoed mark \"{}\" {} ms after sending it ({} overdue marks on this call); "
+                    + "it stays pending until the call ends", oldest.label(),
+                    (clock.nanoTime() - oldest.sentAtNanos) / 1_000_000, overdueMarks);
         }
     }
 
@@ -110,15 +275,6 @@ final class OutboundLeg implements FrameSink {
 
     long clearsSent() {
         return clearsSent;
-    }
-
-    /** The provider echoed a mark named {@code name}; false if no mark of that name is in flight. */
-    boolean echoed(String name) {
-        return false;
-    }
-
-    /** The provider confirmed a clear (Vonage's {@code websocket:cleared}): marks it dropped resolve. */
-    void clearConfirmed() {
     }
 
     OutboundWire wire() {

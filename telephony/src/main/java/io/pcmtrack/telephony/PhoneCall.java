@@ -39,6 +39,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PhoneCall implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PhoneCall.class);
+    private static final Duration FRAME = Duration.ofMillis(20);
 
     private final CallInfo info;
     private final AudioStreamTrack track;
@@ -59,12 +60,16 @@ public final class PhoneCall implements AutoCloseable {
                 .channels(1)
                 .frameDuration(Duration.ofMillis(20))
                 .bufferLimit(options.sendBufferLimit())
+                // A stall longer than the lead is not made up with a burst the provider would
+                // queue behind the lead: the slots beyond it are skipped, no audio is lost.
+                .maxCatchUp(options.lead().compareTo(FRAME) < 0 ? FRAME : options.lead())
                 .clock(scheduler.clock())
                 .build();
         PcmFormat receive = options.receiveFormat() != null ? options.receiveFormat() : PcmFormat.s16(inboundRate, 1);
         this.audio = new CallAudioReceiver(receive, options.receiveBufferLimit());
         int leadFrames = (int) ((options.lead().toNanos() + 19_999_999L) / 20_000_000L);
-        this.outbound = new OutboundLeg(track, wire, leadFrames);
+        this.outbound = new OutboundLeg(track, wire, leadFrames, scheduler.clock(), options.markEchoTimeout().toNanos());
+        track.addFlushListener(outbound::flushed);
     }
 
     /** Sends the lead and attaches the track to the scheduler: audio starts flowing. */
@@ -86,6 +91,26 @@ public final class PhoneCall implements AutoCloseable {
     /** The caller's audio. */
     public CallAudioReceiver audio() {
         return audio;
+    }
+
+    /**
+     * Places a mark after everything written to {@link #track()} so far, which resolves from what
+     * the provider reports (see {@link CallMark}): it is sent as the provider's mark message
+     * right after the media message carrying the audio before it, and resolves {@code PLAYED}
+     * when the provider echoes it after playing that audio, {@code FLUSHED} when a flush cut
+     * the audio before it (the echo then comes because of the {@code clear}), {@code ENDED} if
+     * the call ends first. The track's own {@code track.mark(label)} says only that the audio
+     * was handed to the socket.
+     *
+     * @throws IllegalArgumentException if {@code label} is null
+     * @throws io.pcmtrack.TrackEndedException if the call has ended
+     */
+    public CallMark mark(String label) {
+        if (label == null) {
+            throw new IllegalArgumentException("label must not be null");
+        }
+        long position = track.mark(label).position(); // ordered with the writes, as the track's marks are
+        return outbound.mark(label, position);
     }
 
     /**

@@ -41,6 +41,21 @@ class PacingTest {
     }
 
     @Test
+    void aStallLongerThanTheLeadIsHeardAsAGapWithoutLosingAudio() {
+        VirtualCall v = new VirtualCall(Duration.ofMillis(40));
+        short[] tone = tone(8000 * 2);
+        v.call().track().write(PcmData.ofShorts(8000, 1, tone), true);
+        v.ticks(10);
+        for (int i = 0; i < 5; i++) {  // 100 ms stall, 40 ms lead: 60 ms gap
+            v.stalledTick();
+        }
+        v.ticks(150);
+        assertThat(v.provider.underrunsAfterStart()).isEqualTo(480);
+        // After the catch-up the provider holds the lead again, not the stall.
+        assertThat(v.provider.queuedSamples()).isEqualTo(320);
+    }
+
+    @Test
     void twelveHoursOfCallNeitherGainNorLoseAudioAgainstTheProvidersBuffer() {
         VirtualCall v = new VirtualCall(Duration.ofMillis(100));
         v.provider.stopRecording();
