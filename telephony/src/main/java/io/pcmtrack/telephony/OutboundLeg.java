@@ -150,6 +150,10 @@ final class OutboundLeg implements FrameSink {
             if (ended) {
                 return;
             }
+            // Flagged before the clear goes out: the provider may echo them before send() returns.
+            for (CallMark m : inFlight) {
+                m.cleared = true;
+            }
             wire.clear();
             clearsSent++;
             leadOwed = leadFrames; // the clear empties the provider's buffer, lead included
@@ -161,9 +165,6 @@ final class OutboundLeg implements FrameSink {
                     it.remove();
                     m.resolve(MarkOutcome.FLUSHED);
                 }
-            }
-            for (CallMark m : inFlight) {
-                m.cleared = true;
             }
             sendDueMarks(); // a mark right at the cut has nothing left before it to wait for
         }

@@ -62,10 +62,12 @@ class PacingTest {
         short[] utterance = tone(8000 * 2);
         long ticks = Duration.ofHours(12).toMillis() / 20;
         long written = 0;
+        java.util.List<CallMark> marks = new java.util.ArrayList<>();
         for (long t = 0; t < ticks; t++) {
-            if (t % 3000 == 0) {       // two seconds of speech every minute
+            if (t % 3000 == 0) {       // two seconds of speech every minute, a mark after each
                 v.call().track().write(PcmData.ofShorts(8000, 1, utterance), true);
                 written += utterance.length;
+                marks.add(v.call().mark("u" + t / 3000));
             }
             if (t % 30_000 == 29_990) { // a 60 ms scheduler stall every ten minutes
                 v.stalledTick();
@@ -84,6 +86,13 @@ class PacingTest {
         assertThat(v.provider.playedSamples()).isEqualTo(ticks * 160);
         assertThat(v.call().track().stats().writtenSamples()).isEqualTo(written);
         assertThat(v.call().track().stats().silentFrames() * 160 + written).isEqualTo(ticks * 160);
+        // Each utterance's mark is echoed exactly when the provider has played the lead and the
+        // 100 frames since the utterance began: hour 12 lands on the same sample grid as minute 1.
+        assertThat(marks).hasSize(720);
+        for (int k = 0; k < marks.size(); k++) {
+            assertThat(marks.get(k).result().join().outcome()).isEqualTo(io.pcmtrack.MarkOutcome.PLAYED);
+            assertThat(v.provider.echoedAt("u" + k)).as("echo of mark %d", k).isEqualTo(LEAD_SAMPLES + (3000L * k + 100) * 160);
+        }
     }
 
     static short[] tone(int n) {

@@ -31,6 +31,7 @@ final class ProviderSimulator {
     private long sequence;
     private long chunk;
     private boolean recording = true;
+    private boolean echoMarks = true;
     private final List<Short> heard = new ArrayList<>();
     private long playedSamples;
     private long underrunSamples;
@@ -181,10 +182,24 @@ final class ProviderSimulator {
     }
 
     private void echo(String name) {
+        if (!echoMarks) {
+            return;
+        }
         echoed.add(name);
         echoedAtSample.add(playedSamples);
         out.accept("{\"event\":\"mark\",\"sequenceNumber\":\"" + (++sequence) + "\",\"streamSid\":\"" + streamSid
                 + "\",\"mark\":{\"name\":\"" + name + "\"}}");
+    }
+
+    /** A provider that never echoes marks. */
+    synchronized void neverEchoMarks() {
+        echoMarks = false;
+    }
+
+    /** How many samples had been played when the mark was echoed, or -1. */
+    synchronized long echoedAt(String name) {
+        int i = echoed.indexOf(name);
+        return i < 0 ? -1 : echoedAtSample.get(i);
     }
 
     /** Stop keeping every played sample (for hours-long runs). */
