@@ -128,6 +128,31 @@ class TelnyxVonageTest {
     }
 
     @Test
+    void vonageMarksAreNotifyActionsAndAClearConfirmationFlushesThoseInFlight() throws Exception {
+        VonageEndpoint vonage = new VonageEndpoint(CallOptions.of(scheduler).lead(Duration.ZERO), calls::add);
+        WireCapture wire = new WireCapture();
+        MessageHandler h = vonage.open(wire);
+        h.onText("{\"event\":\"websocket:connected\",\"content-type\":\"audio/l16;rate=16000\"}");
+        PhoneCall call = calls.get(0);
+        call.track().write(PcmData.ofShorts(16_000, 1, new short[320]));
+        CallMark played = call.mark("one");
+        call.track().write(PcmData.ofShorts(16_000, 1, new short[320]));
+        CallMark cleared = call.mark("two");
+        call.track().write(PcmData.ofShorts(16_000, 1, new short[3200]));
+        runFor(Duration.ofMillis(40));
+        assertThat(wire.texts).containsExactly("{\"action\":\"notify\",\"payload\":{\"name\":\"one\"}}",
+                "{\"action\":\"notify\",\"payload\":{\"name\":\"two\"}}");
+        h.onText("{\"event\":\"websocket:notify\",\"payload\":{\"name\":\"one\"}}");
+        assertThat(played.result().get(5, java.util.concurrent.TimeUnit.SECONDS).outcome())
+                .isEqualTo(io.pcmtrack.MarkOutcome.PLAYED);
+        call.track().flush();
+        assertThat(wire.texts.get(2)).isEqualTo("{\"action\":\"clear\"}");
+        h.onText("{\"event\":\"websocket:cleared\"}");
+        assertThat(cleared.result().get(5, java.util.concurrent.TimeUnit.SECONDS).outcome())
+                .isEqualTo(io.pcmtrack.MarkOutcome.FLUSHED);
+    }
+
+    @Test
     void vonageRefusesAnotherContentType() {
         VonageEndpoint vonage = new VonageEndpoint(CallOptions.of(scheduler), calls::add);
         WireCapture wire = new WireCapture();

@@ -164,6 +164,31 @@ class TwilioWebSocketTest {
         }
     }
 
+    @Test
+    void bargeInSilencesTheCallerWithinOneFramePlusTheLeadAndSettlesTheMarks() throws Exception {
+        try (SimulatedProviderClient sim = new SimulatedProviderClient(uri(), "MZ1").start("CA1")) {
+            sim.callerSilent();
+            PhoneCall call = calls.poll(10, TimeUnit.SECONDS);
+            call.track().write(PcmData.ofShorts(8000, 1, PacingTest.tone(4000)));
+            CallMark half = call.mark("half");
+            call.track().write(PcmData.ofShorts(8000, 1, PacingTest.tone(8000 * 5)));
+            CallMark end = call.mark("end");
+            assertThat(half.result().get(10, TimeUnit.SECONDS).outcome()).isEqualTo(io.pcmtrack.MarkOutcome.PLAYED);
+            waitUntil(() -> sim.provider.playedSamples() > 8000 + 480, Duration.ofSeconds(10));
+            long heardAtFlush = sim.provider.playedSamples();
+            call.track().flush();
+            assertThat(end.result().get(5, TimeUnit.SECONDS).outcome()).isEqualTo(io.pcmtrack.MarkOutcome.FLUSHED);
+            waitUntil(() -> sim.provider.clears() == 1, Duration.ofSeconds(5));
+            Thread.sleep(300);
+            short[] heard = sim.provider.heard();
+            int firstSilent = (int) heardAtFlush + 160 + 480; // one frame plus the 60 ms lead
+            for (int i = firstSilent; i < heard.length; i++) {
+                assertThat(heard[i]).as("sample %d; flushed when %d had been played", i, heardAtFlush).isZero();
+            }
+            assertThat(sim.provider.echoed()).containsExactly("half");
+        }
+    }
+
     static void waitUntil(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
