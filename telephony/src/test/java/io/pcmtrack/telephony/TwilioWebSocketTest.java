@@ -189,6 +189,39 @@ class TwilioWebSocketTest {
         }
     }
 
+    @Test
+    void aMisbehavingConnectionLeavesTheOtherCallUntouched() throws Exception {
+        try (SimulatedProviderClient good = new SimulatedProviderClient(uri(), "MZ-good").start("CA-good");
+             SimulatedProviderClient bad = new SimulatedProviderClient(uri(), "MZ-bad").start("CA-bad")) {
+            PhoneCall first = calls.poll(10, TimeUnit.SECONDS);
+            PhoneCall second = calls.poll(10, TimeUnit.SECONDS);
+            PhoneCall goodCall = first.info().callId().equals("CA-good") ? first : second;
+            PhoneCall badCall = goodCall == first ? second : first;
+            for (int i = 0; i < 200; i++) {
+                bad.sendRaw("{\"event\":\"media\",\"media\":{\"payload\":\"***\"}}");
+                bad.sendRaw("}{");
+                bad.sendRaw("{\"event\":\"surprise\"}");
+            }
+            bad.sendRaw("x".repeat(70_000));
+            waitUntil(() -> badCall.stats().messagesReceived() > 600, Duration.ofSeconds(10));
+            long goodMedia = goodCall.stats().mediaReceived();
+            waitUntil(() -> goodCall.stats().mediaReceived() > goodMedia + 10, Duration.ofSeconds(5));
+            CallStats g = goodCall.stats();
+            assertThat(g.malformed() + g.badAudio() + g.unknownEvents() + g.oversized() + g.rateLimited()).isZero();
+            CallStats b = badCall.stats();
+            // 601 bad messages in well under a second: each is counted as what it is, or as over the rate limit.
+            assertThat(b.oversized()).isEqualTo(1);
+            assertThat(b.rateLimited()).isPositive();
+            assertThat(b.badAudio() + b.malformed() + b.unknownEvents() + b.oversized() + b.rateLimited())
+                    .isGreaterThanOrEqualTo(601);
+            assertThat(b.badAudio()).isPositive();
+            assertThat(b.malformed()).isPositive();
+            assertThat(b.unknownEvents()).isPositive();
+            assertThat(badCall.isLive()).isTrue();
+            assertThat(goodCall.isLive()).isTrue();
+        }
+    }
+
     static void waitUntil(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
