@@ -180,7 +180,7 @@ abstract class StreamConnection implements MessageHandler {
         }
     }
 
-    /** Counts nothing itself: logs a problem at most once per 10 s per connection. */
+    /** Counts the problem in the endpoint's faults and logs it, at most once per 10 s per connection. */
     protected final void problem(String what) {
         endpoint.fault();
         logged++;
