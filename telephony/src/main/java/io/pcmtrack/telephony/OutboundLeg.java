@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * FLUSHED when their echo comes, since the provider echoes the marks it drops on {@code clear}.
  * The echo does not say why it was sent, so a mark the provider played just before our
  * {@code clear} reached it, and whose echo crossed the {@code clear} on the wire, resolves
- * FLUSHED too: the window is one network round trip.
+ * FLUSHED too: the window is one network round trip. Likewise a frame the scheduler emitted just
+ * before the flush's cut but had not yet handed to this sink goes out after the {@code clear}:
+ * at most one frame of the old audio, which is the "one frame" in the barge-in bound.
  *
  * <p>Threads: {@link #onFrame} runs on the scheduler thread; {@link #prime} on the socket's
  * thread before the track is attached; {@link #flushed} on the thread that flushed; marks are
