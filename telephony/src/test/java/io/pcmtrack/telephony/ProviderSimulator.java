@@ -24,6 +24,10 @@ final class ProviderSimulator {
 
     private final Consumer<String> out;
     private final String streamSid;
+    private final boolean telnyx;
+    private final PhoneCodec serverCodec;
+    private final String seq;
+    private final String id;
     /** Audio samples and mark names (String) in arrival order: what is queued for playback. */
     private final ArrayDeque<Object> queue = new ArrayDeque<>();
     private long queuedSamples;
@@ -46,12 +50,36 @@ final class ProviderSimulator {
     private long minQueuedAfterStart = Long.MAX_VALUE;
 
     ProviderSimulator(Consumer<String> out, String streamSid) {
-        this.out = out;
-        this.streamSid = streamSid;
+        this(out, streamSid, false, PhoneCodec.PCMU);
     }
 
-    /** Sends {@code connected} and {@code start}, as Twilio does when the stream opens. */
+    private ProviderSimulator(Consumer<String> out, String streamSid, boolean telnyx, PhoneCodec serverCodec) {
+        this.out = out;
+        this.streamSid = streamSid;
+        this.telnyx = telnyx;
+        this.serverCodec = serverCodec;
+        this.seq = telnyx ? "sequence_number" : "sequenceNumber";
+        this.id = telnyx ? "stream_id" : "streamSid";
+    }
+
+    /**
+     * Telnyx instead of Twilio: its field names, PCMU from the caller, and {@code serverCodec}
+     * (PCMU or PCMA, its {@code stream_bidirectional_codec}) from the application.
+     */
+    static ProviderSimulator telnyx(Consumer<String> out, String streamId, PhoneCodec serverCodec) {
+        return new ProviderSimulator(out, streamId, true, serverCodec);
+    }
+
+    /** Sends {@code connected} and {@code start}, as the provider does when the stream opens. */
     synchronized void connect(String callSid, String customKey, String customValue) {
+        if (telnyx) {
+            out.accept("{\"event\":\"connected\",\"version\":\"1.0.0\"}");
+            out.accept("{\"event\":\"start\",\"sequence_number\":\"" + (++sequence) + "\",\"start\":{\"user_id\":\"u\","
+                    + "\"call_control_id\":\"" + callSid + "\",\"custom_parameters\":{\"" + customKey + "\":\"" + customValue
+                    + "\"},\"media_format\":{\"encoding\":\"PCMU\",\"sample_rate\":8000,\"channels\":1}},"
+                    + "\"stream_id\":\"" + streamSid + "\"}");
+            return;
+        }
         out.accept("{\"event\":\"connected\",\"protocol\":\"Call\",\"version\":\"1.0.0\"}");
         out.accept("{\"event\":\"start\",\"sequenceNumber\":\"" + (++sequence) + "\",\"start\":{\"accountSid\":\"AC1\","
                 + "\"streamSid\":\"" + streamSid + "\",\"callSid\":\"" + callSid + "\",\"tracks\":[\"inbound\"],"
@@ -64,18 +92,18 @@ final class ProviderSimulator {
     synchronized void sendCallerFrame(short[] pcm) {
         byte[] ulaw = new byte[pcm.length];
         G711.ulawEncode(pcm, 0, ulaw, 0, pcm.length);
-        out.accept("{\"event\":\"media\",\"sequenceNumber\":\"" + (++sequence) + "\",\"media\":{\"track\":\"inbound\","
+        out.accept("{\"event\":\"media\",\"" + seq + "\":\"" + (++sequence) + "\",\"media\":{\"track\":\"inbound\","
                 + "\"chunk\":\"" + (++chunk) + "\",\"timestamp\":\"" + chunk * 20 + "\",\"payload\":\""
-                + Base64.getEncoder().encodeToString(ulaw) + "\"},\"streamSid\":\"" + streamSid + "\"}");
+                + Base64.getEncoder().encodeToString(ulaw) + "\"},\"" + id + "\":\"" + streamSid + "\"}");
     }
 
     synchronized void sendDtmf(String digit) {
-        out.accept("{\"event\":\"dtmf\",\"streamSid\":\"" + streamSid + "\",\"sequenceNumber\":\"" + (++sequence)
+        out.accept("{\"event\":\"dtmf\",\"" + id + "\":\"" + streamSid + "\",\"" + seq + "\":\"" + (++sequence)
                 + "\",\"dtmf\":{\"track\":\"inbound_track\",\"digit\":\"" + digit + "\"}}");
     }
 
     synchronized void sendStop() {
-        out.accept("{\"event\":\"stop\",\"sequenceNumber\":\"" + (++sequence) + "\",\"streamSid\":\"" + streamSid
+        out.accept("{\"event\":\"stop\",\"" + seq + "\":\"" + (++sequence) + "\",\"" + id + "\":\"" + streamSid
                 + "\",\"stop\":{\"accountSid\":\"AC1\",\"callSid\":\"CA1\"}}");
     }
 
@@ -92,14 +120,18 @@ final class ProviderSimulator {
         } catch (Exception e) {
             throw new AssertionError("the server sent malformed JSON: " + text, e);
         }
-        if (!streamSid.equals(msg.path("streamSid").asText())) {
-            throw new AssertionError("message without this stream's streamSid: " + text);
+        if (telnyx ? msg.has("stream_id") || msg.has("streamSid") : !streamSid.equals(msg.path("streamSid").asText())) {
+            throw new AssertionError(telnyx ? "Telnyx takes no stream id: " + text : "message without this stream's streamSid: " + text);
         }
         switch (msg.path("event").asText()) {
             case "media" -> {
-                byte[] ulaw = Base64.getDecoder().decode(msg.path("media").path("payload").asText());
-                short[] pcm = new short[ulaw.length];
-                G711.ulawDecode(ulaw, 0, pcm, 0, ulaw.length);
+                byte[] encoded = Base64.getDecoder().decode(msg.path("media").path("payload").asText());
+                short[] pcm = new short[encoded.length];
+                if (serverCodec == PhoneCodec.PCMA) {
+                    G711.alawDecode(encoded, 0, pcm, 0, encoded.length);
+                } else {
+                    G711.ulawDecode(encoded, 0, pcm, 0, encoded.length);
+                }
                 queue.add(pcm);
                 queuedSamples += pcm.length;
                 maxQueued = Math.max(maxQueued, queuedSamples);
@@ -187,7 +219,7 @@ final class ProviderSimulator {
         }
         echoed.add(name);
         echoedAtSample.add(playedSamples);
-        out.accept("{\"event\":\"mark\",\"sequenceNumber\":\"" + (++sequence) + "\",\"streamSid\":\"" + streamSid
+        out.accept("{\"event\":\"mark\",\"" + seq + "\":\"" + (++sequence) + "\",\"" + id + "\":\"" + streamSid
                 + "\",\"mark\":{\"name\":\"" + name + "\"}}");
     }
 

@@ -30,6 +30,12 @@ final class SimulatedProviderClient implements AutoCloseable {
         this.provider = new ProviderSimulator(client::send, streamSid);
     }
 
+    /** A Telnyx stream whose application sends {@code serverCodec}. */
+    SimulatedProviderClient(URI uri, String streamId, PhoneCodec serverCodec) {
+        this.client = new Client(uri);
+        this.provider = ProviderSimulator.telnyx(client::send, streamId, serverCodec);
+    }
+
     /** Connects, starts the stream and the 20 ms playout; returns once the socket is open. */
     SimulatedProviderClient start(String callSid) throws InterruptedException {
         client.connect();
@@ -112,7 +118,7 @@ final class SimulatedProviderClient implements AutoCloseable {
 
         @Override
         public void onMessage(ByteBuffer bytes) {
-            throw new AssertionError("Twilio's server sends no binary messages");
+            throw new AssertionError("this provider's server sends no binary messages");
         }
 
         @Override
