@@ -56,13 +56,13 @@ final class OutboundLeg implements FrameSink {
     private final short[] silence;
     private final MediaClock clock;
     private final long echoTimeoutNanos;
-    final Object lock = new Object();
+    private final Object lock = new Object();
 
-    // Guarded by lock.
+    // Guarded by lock (the counters volatile as well, for stats()).
     private boolean ended;
     private int leadOwed;
-    private long framesSent;
-    private long leadFramesSent;
+    private volatile long framesSent;
+    private volatile long leadFramesSent;
     private volatile long marksSent;
     private volatile long markEchoes;
     private volatile long overdueMarks;
@@ -237,23 +237,23 @@ final class OutboundLeg implements FrameSink {
         }
     }
 
+    /** Counts (and logs) marks whose echo is later than the timeout; they stay in flight. */
     private void checkOverdue() {
-        CallMark oldest = inFlight.peekFirst();
-        if (oldest != null && !oldest.overdue && clock.nanoTime() - oldest.sentAtNanos > echoTimeoutNanos) {
-            for (CallMark m : inFlight) {
-                if (!m.overdue && clock.nanoTime() - m.sentAtNanos > echoTimeoutNanos) {
-                    m.overdue = true;
-                    overdueMarks++;
-                }
+        long now = clock.nanoTime();
+        for (CallMark m : inFlight) {
+            if (m.overdue) {
+                continue;
             }
-            LOG.warn("the provider has not echoed mark \"{}\" {} ms after sending it ({} overdue marks on this call); "
-                    + "it stays pending until the call ends", oldest.label(),
-                    (clock.nanoTime() - oldest.sentAtNanos) / 1_000_000, overdueMarks);
+            if (now - m.sentAtNanos <= echoTimeoutNanos) {
+                return; // the rest were sent later
+            }
+            m.overdue = true;
+            overdueMarks++;
+            if (overdueMarks == 1 || overdueMarks % 100 == 0) {
+                LOG.warn("the provider has not echoed mark \"{}\" {} ms after it was sent ({} overdue marks on this call); "
+                        + "it stays pending until the call ends", m.label(), (now - m.sentAtNanos) / 1_000_000, overdueMarks);
+            }
         }
-    }
-
-    boolean isEnded() {
-        return ended;
     }
 
     long framesSent() {
@@ -278,14 +278,6 @@ final class OutboundLeg implements FrameSink {
 
     long clearsSent() {
         return clearsSent;
-    }
-
-    OutboundWire wire() {
-        return wire;
-    }
-
-    AudioStreamTrack track() {
-        return track;
     }
 
     private void sendLead(int frames) {
