@@ -148,7 +148,14 @@ abstract class StreamConnection implements MessageHandler {
             return;
         }
         if (c.isLive()) {
-            c.start(options.scheduler());
+            try {
+                c.start(options.scheduler());
+            } catch (RuntimeException e) { // the scheduler was closed: the server is shutting down
+                endpoint.fault();
+                LOG.warn("{} call {} could not start its audio; the call is ended", provider, info.callId(), e);
+                closeSocket(1011, "cannot start the call's audio");
+                c.end("could not start: " + e.getMessage());
+            }
         }
     }
 

@@ -144,6 +144,19 @@ class BadInputTest {
         assertThat(endpoint.stats().callsActive()).isEqualTo(1);
     }
 
+    @Test
+    void aCallArrivingAfterTheSchedulerClosedIsEndedCleanly() {
+        java.util.List<String> closes = new java.util.ArrayList<>();
+        io.pcmtrack.FrameScheduler scheduler = io.pcmtrack.FrameScheduler.manual(new io.pcmtrack.VirtualClock());
+        java.util.List<PhoneCall> calls = new java.util.ArrayList<>();
+        TwilioEndpoint endpoint = new TwilioEndpoint(CallOptions.of(scheduler), calls::add);
+        scheduler.close();
+        endpoint.open(new RecordingSocket(closes)).onText(start("CA-late"));
+        assertThat(calls.get(0).isLive()).isFalse();
+        assertThat(closes).containsExactly("1011 cannot start the call's audio");
+        assertThat(endpoint.stats().callsActive()).isZero();
+    }
+
     static String start(String callSid) {
         return "{\"event\":\"start\",\"sequenceNumber\":\"1\",\"start\":{\"streamSid\":\"MZ\",\"callSid\":\"" + callSid
                 + "\",\"mediaFormat\":{\"encoding\":\"audio/x-mulaw\",\"sampleRate\":8000,\"channels\":1}},\"streamSid\":\"MZ\"}";
