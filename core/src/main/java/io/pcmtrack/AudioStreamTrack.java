@@ -72,7 +72,7 @@ public final class AudioStreamTrack implements AutoCloseable {
     private final int samplesPerFrame;
     private final Duration frameDuration;
     private final Duration bufferLimit;
-    private final Duration maxCatchUp;
+    private volatile Duration maxCatchUp;
     private final OverflowPolicy overflow;
     private final MediaClock clock;
 
@@ -129,6 +129,22 @@ public final class AudioStreamTrack implements AutoCloseable {
     /** The catch-up limit (semantics 16), or null when a late consumer catches up on everything. */
     public Duration maxCatchUp() {
         return maxCatchUp;
+    }
+
+    /**
+     * Sets the catch-up limit after the track was built (see {@link Builder#maxCatchUp}); a
+     * transport that publishes the track uses this to give it a default. Any thread; the
+     * consumer sees it at its next frame.
+     *
+     * @param d at least one frame duration, or null for no limit
+     * @throws IllegalArgumentException if {@code d} is negative or shorter than a frame
+     */
+    public void setMaxCatchUp(Duration d) {
+        if (d != null && (d.isNegative() || d.compareTo(frameDuration) < 0)) {
+            throw new IllegalArgumentException("maxCatchUp must be >= frameDuration (" + frameDuration + "), got " + d);
+        }
+        pacer.maxCatchUpNanos(d == null ? Long.MAX_VALUE : d.toNanos());
+        maxCatchUp = d;
     }
 
     public OverflowPolicy overflow() {

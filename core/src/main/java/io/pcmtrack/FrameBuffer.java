@@ -45,7 +45,8 @@ final class FrameBuffer {
     // Guarded by lock.
     private final TrackCounters counters = new TrackCounters();
     private long epoch;
-    private boolean stopped;
+    /** Written under the lock; volatile so that {@link #isStopped()} (every scheduled frame) reads it without the lock. */
+    private volatile boolean stopped;
     private int idleFrames;
     /** Stream position one past the last accepted sample: appended samples plus the reserved tail. */
     private long reservedEnd;
@@ -402,12 +403,7 @@ final class FrameBuffer {
     }
 
     boolean isStopped() {
-        lock.lock();
-        try {
-            return stopped;
-        } finally {
-            lock.unlock();
-        }
+        return stopped;
     }
 
     long writePosition() {

@@ -214,7 +214,8 @@ public final class FrameScheduler implements AutoCloseable {
         private final AtomicBoolean closed = new AtomicBoolean();
         /** Due time of the first frame, set at attach; the worker's heap keeps it from then on. */
         private long due;
-        private long errors;
+        /** Written by the worker only, read by {@link #sinkErrors()} from any thread. */
+        private volatile long errors;
         private long lastErrorLog;
 
         private Attachment(FrameScheduler scheduler, Worker worker, AudioStreamTrack track, FrameSink sink) {

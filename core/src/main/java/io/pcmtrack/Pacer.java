@@ -28,7 +28,8 @@ final class Pacer {
     private final MediaClock clock;
     private final long frameNanos;
     private final int samplesPerFrame;
-    private final long maxCatchUpNanos;
+    /** Set by the builder or {@link AudioStreamTrack#setMaxCatchUp} (any thread); read once per due time. */
+    private volatile long maxCatchUpNanos;
     private final AtomicInteger consumer = new AtomicInteger(NONE);
 
     // Consumer state: written by the consumer holding the claim.
@@ -80,15 +81,20 @@ final class Pacer {
             anchorNanos = now;
         }
         long due = anchorNanos + nextFrame * frameNanos;
-        if (now - due > maxCatchUpNanos) {
-            // Skip every slot due strictly more than maxCatchUp before now.
-            long first = Math.floorDiv(now - maxCatchUpNanos - anchorNanos + frameNanos - 1, frameNanos);
+        long limit = maxCatchUpNanos;
+        if (now - due > limit) {
+            // Skip every slot due strictly more than the limit before now.
+            long first = Math.floorDiv(now - limit - anchorNanos + frameNanos - 1, frameNanos);
             skippedFrames += first - nextFrame;
             stalls++;
             nextFrame = first;
             due = anchorNanos + nextFrame * frameNanos;
         }
         return due;
+    }
+
+    void maxCatchUpNanos(long nanos) {
+        maxCatchUpNanos = nanos;
     }
 
     /** Due time of the next frame without looking at the clock (anchored already). */

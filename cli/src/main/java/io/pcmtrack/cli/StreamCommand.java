@@ -207,8 +207,9 @@ final class StreamCommand implements Callable<Integer> {
         default void summarize(PrintWriter out) {
         }
 
+        /** Ends the destination; an interrupt while it waits is kept in the thread's status. */
         @Override
-        default void close() throws Exception {
+        default void close() throws IOException {
         }
 
         static Destination open(String spec, AudioStreamTrack track) throws IOException {

@@ -73,16 +73,25 @@ final class Svg {
     }
 
     /**
-     * A bar chart, with a logarithmic count axis if {@code logY} (a bar's height is then
-     * log10(1 + count), ticks at powers of ten): a tail of a few hundred among millions shows.
+     * A bar chart, with a logarithmic count axis if {@code logY}: a bar's height is
+     * log10(1 + count), so an empty bin has none and a count of one reaches the "1" tick; ticks
+     * sit at 1, 10, 100, ... up to the first power of ten at or above the tallest bar, so every
+     * bar ends below the top tick and its height can be read. A tail of a few among millions shows.
      */
     static String barChart(String title, String xLabel, String yLabel, double[] edges, double[] counts,
                            int width, int height, boolean logY) {
         double yHi = 0;
         for (double c : counts) {
-            yHi = Math.max(yHi, logY ? Math.log10(1 + c) : c);
+            yHi = Math.max(yHi, c);
         }
-        Frame f = new Frame(width, height, edges[0], edges[edges.length - 1], 0, yHi <= 0 ? 1 : yHi * 1.05, logY);
+        double top;
+        if (logY) {
+            int decades = (int) Math.max(0, Math.ceil(Math.log10(Math.max(1, yHi)) - 1e-12));
+            top = Math.log10(1 + Math.pow(10, decades));
+        } else {
+            top = yHi <= 0 ? 1 : yHi * 1.05;
+        }
+        Frame f = new Frame(width, height, edges[0], edges[edges.length - 1], 0, top, logY);
         StringBuilder sb = f.open(title, xLabel, yLabel);
         for (int i = 0; i < counts.length; i++) {
             double x0 = f.px(edges[i]);
@@ -136,7 +145,7 @@ final class Svg {
         final double xHi;
         final double yLo;
         final double yHi;
-        /** y values are decades: ticks at whole numbers, labelled 10^t. */
+        /** y values are log10(1 + count): ticks at counts 1, 10, 100, ..., labelled with the count. */
         final boolean logY;
 
         Frame(int width, int height, double xLo, double xHi, double yLo, double yHi) {
@@ -157,9 +166,10 @@ final class Svg {
             if (!logY) {
                 return ticks(yLo, yHi);
             }
-            double[] t = new double[(int) Math.floor(yHi) + 1];
+            int decades = (int) Math.round(Math.log10(Math.pow(10, yHi) - 1));
+            double[] t = new double[decades + 1];
             for (int i = 0; i < t.length; i++) {
-                t[i] = i;
+                t[i] = Math.log10(1 + Math.pow(10, i)); // the height of a bar of 10^i frames
             }
             return t;
         }
@@ -168,10 +178,7 @@ final class Svg {
             if (!logY) {
                 return label(t);
             }
-            if (t == 0) {
-                return "0"; // bars are log10(1 + count): a count of 0 sits at 0
-            }
-            int decade = (int) Math.round(t);
+            int decade = (int) Math.round(Math.log10(Math.pow(10, t) - 1));
             String[] suffix = {"", "k", "M", "G", "T"};
             int group = Math.min(decade / 3, suffix.length - 1);
             return label(Math.pow(10, decade - 3 * group)) + suffix[group]; // 1, 10, 100, 1k, ... 10M: narrow

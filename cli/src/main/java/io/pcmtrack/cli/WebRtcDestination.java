@@ -55,10 +55,12 @@ final class WebRtcDestination implements StreamCommand.Destination {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         try {
             Thread.sleep(300); // let the call's delay pass so the far side hears the end
             rtc = call.stats(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             call.close();
         }

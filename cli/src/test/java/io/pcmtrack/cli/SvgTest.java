@@ -48,10 +48,53 @@ class SvgTest {
         String svg = Svg.latenessChart(h, "t");
         int bars = svg.split("<rect", -1).length - 2; // minus the split's head and the background
         assertThat(bars).isBetween(20, 50);
-        assertThat(svg).contains(">t<").contains("frames (log scale)").contains(">10<"); // 50 per bin: ticks 0 and 10
-        assertThat(svg).doesNotContain(">100<");
+        // Up to 50 frames per bin: ticks at 1, 10 and 100, the first power of ten above the tallest bar.
+        assertThat(svg).contains(">t<").contains("frames (log scale)").contains(">1<").contains(">10<")
+                .contains(">100<").doesNotContain(">1k<");
+        assertThat(yLabels(svg)).as("a log axis has no 0").containsExactly("1", "10", "100");
         double[] edges = {0, 1, 2};
         String big = Svg.barChart("b", "x", "y", edges, new double[] {30_000_000, 5}, 400, 200, true);
-        assertThat(big).contains(">1k<").contains(">10M<").doesNotContain("10,000,000");
+        assertThat(big).contains(">1k<").contains(">10M<").contains(">100M<").doesNotContain("10,000,000");
+        assertThat(tallestBarTop(big)).as("the tallest bar ends below the top tick")
+                .isGreaterThanOrEqualTo(topGridLine(big));
+        assertThat(tallestBarTop(svg)).isGreaterThanOrEqualTo(topGridLine(svg));
+    }
+
+    @Test
+    void aLogAxisPutsACountOfOneAtTheOneTick() {
+        String svg = Svg.barChart("b", "x", "y", new double[] {0, 1, 2}, new double[] {1, 0}, 400, 200, true);
+        assertThat(tallestBarTop(svg)).isEqualTo(topGridLine(svg)); // one decade: the "1" tick is the top
+        assertThat(svg).contains(">1<");
+    }
+
+    /** The y axis' labels, bottom up (the only right-aligned text). */
+    private static java.util.List<String> yLabels(String svg) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("text-anchor=\"end\">([^<]*)<").matcher(svg);
+        java.util.List<String> labels = new java.util.ArrayList<>();
+        while (m.find()) {
+            labels.add(m.group(1));
+        }
+        return labels;
+    }
+
+    /** The smallest y of a bar (SVG y grows downwards). */
+    private static double tallestBarTop(String svg) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("<rect x=\"[-0-9.]+\" y=\"([-0-9.]+)\"").matcher(svg);
+        double top = Double.MAX_VALUE;
+        while (m.find()) {
+            top = Math.min(top, Double.parseDouble(m.group(1)));
+        }
+        return top;
+    }
+
+    /** The y of the highest horizontal grid line. */
+    private static double topGridLine(String svg) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("<line x1=\"[-0-9.]+\" y1=\"([-0-9.]+)\" x2=\"[-0-9.]+\" y2=\"\\1\"").matcher(svg);
+        double top = Double.MAX_VALUE;
+        while (m.find()) {
+            top = Math.min(top, Double.parseDouble(m.group(1)));
+        }
+        return top;
     }
 }

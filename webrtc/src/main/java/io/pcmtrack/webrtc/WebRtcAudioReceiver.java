@@ -36,8 +36,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>libwebrtc calls the sink on one of its native threads with 10 ms of 16-bit audio (48 kHz
  * mono with webrtc-java 0.14.0's headless audio device) in a new array per call. The callback
- * converts it with a {@link PcmConverter} (resampler state carried across callbacks), appends the
- * chunk to a bounded queue and returns; it never blocks on the application and never throws
+ * converts it with a {@link PcmConverter} (resampler state carried across callbacks) under a
+ * lock of the converter's own, so readers never wait for a resampling, appends the chunk to a
+ * bounded queue and returns; it never blocks on the application and never throws
  * (an exception escaping into native code aborts the JVM: failures are counted in
  * {@link ReceiverStats#errors()} and logged). The audio device's clock runs about 1 % slow and
  * libwebrtc's jitter buffer stretches or shortens audio to keep up, so received durations are not
@@ -60,16 +61,20 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
 
     private final PcmFormat output;
     private final long limitSamples;
-    private final Sink sink = new Sink();
+    private final Callback sink = new Callback();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition available = lock.newCondition();
+    /** Guards the converter: held by the callback while it converts, by {@link #clear()} to reset it. */
+    private final Object convertLock = new Object();
+    private PcmConverter converter;
 
     // Guarded by lock.
     private final ArrayDeque<PcmData> queue = new ArrayDeque<>();
-    private final ArrayDeque<CompletableFuture<PcmData>> waiting = new ArrayDeque<>();
+    private final ArrayDeque<ReadFuture> waiting = new ArrayDeque<>();
     private long queuedSamples;
     private boolean closed;
-    private PcmConverter converter;
+    /** Moved by {@link #clear()}: a chunk converted under an older epoch is discarded. */
+    private long clearEpoch;
     private byte[] lastArray;
     private long callbacks;
     private long samplesReceived;
@@ -161,19 +166,21 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
     /**
      * A future of the next chunk not promised to an earlier future or reader. It completes on a
      * pool thread, never on libwebrtc's, so dependent stages may block; exceptionally with
-     * {@link TrackEndedException} if the receiver closes first. Cancelling it gives the chunk to
-     * the next reader.
+     * {@link TrackEndedException} if the receiver closes first. Cancelling it while it waits
+     * withdraws it: no chunk is promised to it and none is lost; once a chunk is promised to it,
+     * {@code cancel} returns false and the future completes with that chunk.
      *
      * @throws IllegalStateException if a listener ({@link #onAudio}) takes the audio
      */
     public CompletableFuture<PcmData> readAsync() {
-        CompletableFuture<PcmData> f = new CompletableFuture<>();
+        ReadFuture f = new ReadFuture();
         lock.lock();
         try {
             checkNoListener();
             if (!queue.isEmpty() && waiting.isEmpty()) {
                 PcmData chunk = takeLocked();
-                Async.EXECUTOR.execute(() -> f.complete(chunk));
+                f.promised = true;
+                Async.EXECUTOR.execute(() -> f.deliver(chunk));
             } else if (closed) {
                 f.completeExceptionally(ended());
             } else {
@@ -231,12 +238,15 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
         try {
             queue.clear();
             queuedSamples = 0;
-            if (converter != null) {
-                converter.reset();
-            }
+            clearEpoch++;
             cleared++;
         } finally {
             lock.unlock();
+        }
+        synchronized (convertLock) {
+            if (converter != null) {
+                converter.reset();
+            }
         }
     }
 
@@ -283,9 +293,10 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
                 return;
             }
             closed = true;
-            for (CompletableFuture<PcmData> f : waiting) {
+            for (ReadFuture f : waiting) {
                 TrackEndedException e = ended();
-                Async.EXECUTOR.execute(() -> f.completeExceptionally(e));
+                f.promised = true;
+                Async.EXECUTOR.execute(() -> f.fail(e));
             }
             waiting.clear();
             available.signalAll();
@@ -309,6 +320,7 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
      */
     void onData(byte[] data, int bitsPerSample, int sampleRate, int channels, int frames) {
         long now = System.nanoTime();
+        long epoch;
         lock.lock();
         try {
             if (closed) {
@@ -332,17 +344,31 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
                 return;
             }
             samplesReceived += frames;
-            PcmFormat in = PcmFormat.s16(sampleRate, channels);
-            if (converter == null || !converter.input().equals(in)) {
-                converter = new PcmConverter(in, output);
+            epoch = clearEpoch;
+        } catch (Throwable t) {
+            error("receiving remote audio failed; the chunk is discarded", t);
+            return;
+        } finally {
+            lock.unlock();
+        }
+        PcmData chunk;
+        try {
+            chunk = convert(data, sampleRate, channels, frames);
+        } catch (Throwable t) {
+            lock.lock();
+            try {
+                error("converting remote audio failed; the chunk is discarded", t);
+            } finally {
+                lock.unlock();
             }
-            // The array is fresh per callback in webrtc-java 0.14.0 and is wrapped without a copy;
-            // copy if a later version starts reusing it (or passes a longer one).
-            int bytes = frames * channels * 2;
-            byte[] pcm = data == lastArray || data.length != bytes ? java.util.Arrays.copyOf(data, bytes) : data;
-            lastArray = data;
-            PcmData chunk = converter.convert(PcmData.ofBytes(in, pcm));
-            if (chunk.samplesPerChannel() > 0) {
+            return;
+        }
+        if (chunk.samplesPerChannel() == 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            if (!closed && epoch == clearEpoch) {
                 offerLocked(chunk);
             }
         } catch (Throwable t) {
@@ -352,18 +378,30 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
         }
     }
 
-    private void offerLocked(PcmData chunk) {
-        while (!waiting.isEmpty()) {
-            CompletableFuture<PcmData> f = waiting.poll();
-            if (!f.isDone()) {
-                count(chunk);
-                Async.EXECUTOR.execute(() -> {
-                    if (!f.complete(chunk)) {
-                        requeueCancelled(chunk);
-                    }
-                });
-                return;
+    /** Converts one callback's audio; outside the queue's lock, so readers never wait for it. */
+    private PcmData convert(byte[] data, int sampleRate, int channels, int frames) {
+        synchronized (convertLock) {
+            PcmFormat in = PcmFormat.s16(sampleRate, channels);
+            if (converter == null || !converter.input().equals(in)) {
+                converter = new PcmConverter(in, output);
             }
+            // The array is fresh per callback in webrtc-java 0.14.0 and is wrapped without a copy;
+            // copy if a later version starts reusing it (or passes a longer one).
+            int bytes = frames * channels * 2;
+            byte[] pcm = data == lastArray || data.length != bytes ? java.util.Arrays.copyOf(data, bytes) : data;
+            lastArray = data;
+            return converter.convert(PcmData.ofBytes(in, pcm));
+        }
+    }
+
+    private void offerLocked(PcmData chunk) {
+        ReadFuture f = waiting.poll();
+        if (f != null) {
+            // Promised under the lock: cancel() now returns false, so the chunk cannot come back.
+            f.promised = true;
+            count(chunk);
+            Async.EXECUTOR.execute(() -> f.deliver(chunk));
+            return;
         }
         queue.add(chunk);
         queuedSamples += chunk.samplesPerChannel();
@@ -374,20 +412,6 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
             droppedSamples += old.samplesPerChannel();
         }
         available.signal();
-    }
-
-    /** A future was cancelled between being chosen and being completed: its chunk goes to the front. */
-    private void requeueCancelled(PcmData chunk) {
-        lock.lock();
-        try {
-            chunksDelivered--;
-            samplesDelivered -= chunk.samplesPerChannel();
-            queue.addFirst(chunk);
-            queuedSamples += chunk.samplesPerChannel();
-            available.signal();
-        } finally {
-            lock.unlock();
-        }
     }
 
     private PcmData takeLocked() {
@@ -495,8 +519,8 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
         }
     }
 
-    /** The sink registered with libwebrtc: forwards to {@link #onData}, which never throws. */
-    private final class Sink implements AudioTrackSink {
+    /** The callback registered with libwebrtc as the track's sink: forwards to {@link #onData}, which never throws. */
+    private final class Callback implements AudioTrackSink {
         @Override
         public void onData(byte[] data, int bitsPerSample, int sampleRate, int channels, int frames) {
             try {
@@ -504,6 +528,38 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
             } catch (Throwable t) {
                 // Unreachable by design; the guard is here because anything escaping aborts the JVM.
             }
+        }
+    }
+
+    /**
+     * A {@link #readAsync()} future. While it waits it can be cancelled and leaves the queue of
+     * waiters; once a chunk is promised to it (under the receiver's lock) it can no longer be
+     * cancelled, so a promised chunk is never handed back out of order.
+     */
+    private final class ReadFuture extends CompletableFuture<PcmData> {
+        /** Guarded by the receiver's lock. */
+        boolean promised;
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            lock.lock();
+            try {
+                if (promised) {
+                    return false;
+                }
+                waiting.remove(this);
+                return super.cancel(mayInterruptIfRunning);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void deliver(PcmData chunk) {
+            super.complete(chunk);
+        }
+
+        void fail(Throwable error) {
+            super.completeExceptionally(error);
         }
     }
 

@@ -34,12 +34,15 @@ import org.slf4j.LoggerFactory;
  * the receiver was 69-71 ms (medians) back to back against 81-88 ms at 10 ms deadlines, with the
  * same jitter-buffer delay and no concealment either way; 10 ms frames gave 70-78 ms. The pushing
  * must not pause: while the track is starved the publisher pushes the track's silent frames, and
- * after the track is stopped it pushes silence until {@link #close()}. A frame that is late by up
- * to {@link #maxCatchUp()} is caught up at once; after a longer stall (a GC pause, a starved CPU)
- * the publisher does not push the backlog in a burst, which would grow the receiver's
- * jitter-buffer delay for a long time: it restarts its schedule from the current time (counted in
- * {@link #stalls()}), and the track's audio plays that much later (the delay goes away the next
- * time the track runs dry). The track's own lateness statistics then count those frames as late.
+ * after the track is stopped it pushes silence until {@link #close()}.
+ *
+ * <p>Stalls. The loop is a plain {@code recv}: the track paces it. A stall (a GC pause, a starved
+ * CPU) must not be made up in a burst, which would grow the receiver's jitter-buffer delay for a
+ * long time, so the publisher gives the track a catch-up limit (semantics 16) if it has none:
+ * {@link #DEFAULT_MAX_CATCH_UP}, 100 ms, or the one passed to {@link #start(AudioStreamTrack,
+ * AudioPush, Duration)}. Frames late by up to that are caught up at once; after a longer stall
+ * the track skips the missed slots (counted in {@link io.pcmtrack.TrackStats#stalls()}), no
+ * audio is lost and its lateness statistics stay right.
  *
  * <p>Threads: the publisher's daemon thread is the track's only consumer and the only thread
  * pushing into the source. {@link #close()} may be called from any thread; it stops the thread
@@ -65,8 +68,6 @@ public final class WebRtcPublisher implements AutoCloseable {
     private volatile long frames;
     private volatile long pushes;
     private volatile long silentPushes;
-    private volatile long stalls;
-    private volatile long maxLatenessNanos;
 
     private WebRtcPublisher(AudioStreamTrack track, AudioPush target, Duration maxCatchUp) {
         this.track = track;
@@ -81,33 +82,38 @@ public final class WebRtcPublisher implements AutoCloseable {
     }
 
     /**
-     * Starts publishing {@code track} into {@code source} with {@link #DEFAULT_MAX_CATCH_UP}.
+     * Starts publishing {@code track} into {@code source}. A track built without a catch-up limit
+     * gets {@link #DEFAULT_MAX_CATCH_UP}; one built with its own keeps it.
      *
      * @throws IllegalArgumentException if the track's format or frame duration cannot be pushed
+     * @throws TrackEndedException      if the track was stopped
      */
     public static WebRtcPublisher start(AudioStreamTrack track, CustomAudioSource source) {
-        return start(track, AudioPush.of(source), DEFAULT_MAX_CATCH_UP);
+        Objects.requireNonNull(track, "track");
+        return start(track, AudioPush.of(source), track.maxCatchUp() != null ? track.maxCatchUp() : DEFAULT_MAX_CATCH_UP);
     }
 
     /**
-     * Starts publishing {@code track} to {@code target}.
+     * Starts publishing {@code track} to {@code target}, giving the track the catch-up limit
+     * {@code maxCatchUp} ({@link AudioStreamTrack#setMaxCatchUp}).
      *
-     * @param maxCatchUp lateness up to which missed frames are made up back to back; a longer
-     *                   stall restarts the schedule; at least 10 ms
+     * @param maxCatchUp lateness up to which missed frames are made up back to back; after a
+     *                   longer stall the missed slots are skipped; at least one frame duration
      * @throws IllegalArgumentException if the track's format or frame duration cannot be pushed,
-     *         or {@code maxCatchUp} is shorter than 10 ms
+     *         or {@code maxCatchUp} is null or shorter than a frame
      * @throws TrackEndedException      if the track was stopped
      */
     public static WebRtcPublisher start(AudioStreamTrack track, AudioPush target, Duration maxCatchUp) {
         Objects.requireNonNull(track, "track");
         Objects.requireNonNull(target, "target");
-        if (maxCatchUp == null || maxCatchUp.compareTo(Duration.ofMillis(10)) < 0) {
-            throw new IllegalArgumentException("maxCatchUp must be at least 10 ms, got " + maxCatchUp);
+        if (maxCatchUp == null) {
+            throw new IllegalArgumentException("maxCatchUp must be >= the frame duration, got null");
         }
         if (!track.isLive()) {
             throw new TrackEndedException("track " + track.id() + " has been stopped");
         }
         WebRtcPublisher p = new WebRtcPublisher(track, target, maxCatchUp);
+        track.setMaxCatchUp(maxCatchUp);
         p.thread.start();
         return p;
     }
@@ -145,14 +151,14 @@ public final class WebRtcPublisher implements AutoCloseable {
         return silentPushes;
     }
 
-    /** Times the schedule was restarted after a stall longer than {@link #maxCatchUp()}. */
+    /** Stalls longer than {@link #maxCatchUp()} after which the track skipped ahead ({@code track.stats().stalls()}). */
     public long stalls() {
-        return stalls;
+        return track.stats().stalls();
     }
 
-    /** Largest lateness of a frame's pushes against the frame's deadline, stalls included. */
+    /** Largest lateness of a frame against its due time ({@code track.stats().maxLateness()}). */
     public Duration maxLateness() {
-        return Duration.ofNanos(maxLatenessNanos);
+        return track.stats().maxLateness();
     }
 
     /** True once the track was found stopped (silence is pushed since). */
@@ -183,51 +189,22 @@ public final class WebRtcPublisher implements AutoCloseable {
 
     private void run() {
         AudioFrame frame = AudioFrame.allocate(track.format(), track.samplesPerFrame());
-        long frameNanos = track.frameDuration().toNanos();
-        long base = Long.MIN_VALUE;
-        long index = 0;
         try {
             while (running) {
-                if (!trackEnded) {
-                    try {
-                        track.recv(frame);
-                        frames++;
-                    } catch (TrackEndedException e) {
-                        trackEnded = true;
-                    }
+                try {
+                    track.recv(frame); // paced by the track, which also handles stalls
+                } catch (TrackEndedException e) {
+                    trackEnded = true;
+                    break;
                 }
-                long now = clock.nanoTime();
-                if (base == Long.MIN_VALUE) {
-                    base = now;
-                }
-                long deadline = base + index * frameNanos;
-                while (now < deadline) {
-                    clock.sleepUntil(deadline);
-                    now = clock.nanoTime();
-                    if (!running) {
-                        return;
-                    }
-                }
-                long late = now - deadline;
-                if (late > maxLatenessNanos) {
-                    maxLatenessNanos = late;
-                }
-                if (late > maxCatchUpNanos) {
-                    base += late; // restart the schedule here: no burst into the receiver's jitter buffer
-                    stalls++;
-                }
+                frames++;
                 for (int i = 0; i < encoder.chunksPerFrame; i++) {
-                    if (trackEnded) {
-                        encoder.silence();
-                        silentPushes++;
-                    } else {
-                        encoder.encode(frame, i);
-                    }
+                    encoder.encode(frame, i);
                     encoder.push(target);
                     pushes++;
                 }
-                index++;
             }
+            pushSilenceUntilClosed();
         } catch (InterruptedException e) {
             if (running) {
                 failure = e;
@@ -236,6 +213,29 @@ public final class WebRtcPublisher implements AutoCloseable {
         } catch (RuntimeException | Error e) {
             failure = e;
             LOG.error("publisher of track {} failed; it no longer pushes", track.id(), e);
+        }
+    }
+
+    /** The track stopped: keep libwebrtc fed with silent frames on the track's grid until close. */
+    private void pushSilenceUntilClosed() throws InterruptedException {
+        long frameNanos = track.frameDuration().toNanos();
+        long next = clock.nanoTime() + frameNanos; // the last frame went out just now, on time
+        while (running) {
+            long now = clock.nanoTime();
+            if (now < next) {
+                clock.sleepUntil(next);
+                continue;
+            }
+            if (now - next > maxCatchUpNanos) {
+                next = now; // a stall: no burst of silence either
+            }
+            for (int i = 0; i < encoder.chunksPerFrame; i++) {
+                encoder.silence();
+                encoder.push(target);
+                pushes++;
+                silentPushes++;
+            }
+            next += frameNanos;
         }
     }
 }
