@@ -222,6 +222,21 @@ class TwilioWebSocketTest {
         }
     }
 
+    @Test
+    void closingTheServerEndsEveryCall() throws Exception {
+        try (SimulatedProviderClient one = new SimulatedProviderClient(uri(), "MZ1").start("CA1");
+             SimulatedProviderClient two = new SimulatedProviderClient(uri(), "MZ2").start("CA2")) {
+            PhoneCall a = calls.poll(10, TimeUnit.SECONDS);
+            PhoneCall b = calls.poll(10, TimeUnit.SECONDS);
+            server.close();
+            assertThat(a.ended().get(5, TimeUnit.SECONDS)).startsWith("socket closed");
+            assertThat(b.ended().get(5, TimeUnit.SECONDS)).startsWith("socket closed");
+            assertThat(one.closed.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(two.closed.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(twilio.stats().callsActive()).isZero();
+        }
+    }
+
     static void waitUntil(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
