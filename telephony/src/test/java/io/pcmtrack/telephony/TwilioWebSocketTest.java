@@ -206,6 +206,7 @@ class TwilioWebSocketTest {
             waitUntil(() -> badCall.stats().messagesReceived() > 600, Duration.ofSeconds(10));
             long goodMedia = goodCall.stats().mediaReceived();
             waitUntil(() -> goodCall.stats().mediaReceived() > goodMedia + 10, Duration.ofSeconds(5));
+            waitUntil(() -> good.provider.mediaReceived() > 10, Duration.ofSeconds(5)); // and its audio still flows out
             CallStats g = goodCall.stats();
             assertThat(g.malformed() + g.badAudio() + g.unknownEvents() + g.oversized() + g.rateLimited()).isZero();
             CallStats b = badCall.stats();
