@@ -13,6 +13,10 @@ import io.pcmtrack.MarkResult;
  * audio before it, {@link MarkOutcome#FLUSHED} when the audio before it was cut by a flush (at
  * once if it had not been sent yet, or when the provider echoes it because of the {@code clear}),
  * {@link MarkOutcome#ENDED} if the call ends first. See {@link PhoneCall#mark}.
+ *
+ * <p>Unlike the track's own marks, call marks are not promised to resolve in position order:
+ * around a flush, the marks not yet sent resolve at once while those in flight wait for the
+ * provider's echo. Each one's outcome is exact; compare {@link #position()}s for order.
  */
 public final class CallMark {
     private static final Executor COMPLETIONS = Executors.newCachedThreadPool(r -> {
