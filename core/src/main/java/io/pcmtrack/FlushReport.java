@@ -7,8 +7,12 @@ package io.pcmtrack;
  *
  * @param playedPosition   {@link AudioStreamTrack#playedPosition()} right after the cut, the
  *                         faded samples included (they are still to be emitted)
- * @param discardedSamples samples per channel discarded: buffered, held partial frame and
- *                         resampler tail
+ * @param discardedSamples samples per channel after {@code playedPosition} up to
+ *                         {@link AudioStreamTrack#writePosition()} that will never be played:
+ *                         what this flush discarded (buffered, held partial frame, resampler
+ *                         tail, a racing write) and what an earlier flush or overflow discarded
+ *                         after the last emitted sample. So {@code playedPosition +
+ *                         discardedSamples} is the write position at the cut: a write boundary.
  */
 public record FlushReport(long playedPosition, long discardedSamples) {
 }

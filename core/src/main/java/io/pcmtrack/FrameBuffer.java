@@ -1,7 +1,7 @@
 package io.pcmtrack;
 
+import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongPredicate;
@@ -57,6 +57,14 @@ final class FrameBuffer {
     private long[] segQueue = new long[2];
     private long[] segStream = new long[2];
     private int segments = 1;
+
+    /**
+     * Completions of marks and playouts in resolution order, filled under the lock and drained on
+     * the event thread, so that two threads resolving marks at once cannot hand them over out of
+     * order. Allocated on first use.
+     */
+    private ArrayDeque<Runnable> outbox;
+    private final Runnable drainOutbox = this::drainOutbox;
 
     /** The writer parked for room ({@link OverflowPolicy#BLOCK}); writers are serialized, so at most one. */
     private volatile Thread blockedWriter;
@@ -142,7 +150,7 @@ final class FrameBuffer {
             throws InterruptedException {
         while (true) {
             Block garbage;
-            List<Runnable> completions = null;
+            boolean completions = false;
             lock.lock();
             try {
                 blockedWriter = null;
@@ -172,7 +180,7 @@ final class FrameBuffer {
                     }
                     if (!marks.isEmpty()) {
                         marks.settle(MarkOutcome.DROPPED, pending);
-                        completions = marks.resolve(minPendingLocked(), lastAudioPts, null);
+                        completions = marks.resolve(minPendingLocked(), lastAudioPts, outbox());
                     }
                     garbage = queue.takeDrained();
                     count = 0;
@@ -195,7 +203,7 @@ final class FrameBuffer {
                 lock.unlock();
             }
             queue.recycle(garbage);
-            TrackEvents.run(completions);
+            postCompletions(completions);
             if (count == 0) {
                 return true;
             }
@@ -239,7 +247,7 @@ final class FrameBuffer {
      */
     void fill(AudioFrame frame, long pts) {
         Block garbage;
-        List<Runnable> completions = null;
+        boolean completions = false;
         lock.lock();
         try {
             ensureLive();
@@ -272,7 +280,7 @@ final class FrameBuffer {
                 pruneSegments();
                 if (!marks.isEmpty()) {
                     marks.settle(MarkOutcome.PLAYED, pending);
-                    completions = marks.resolve(minPendingLocked(), lastAudioPts, null);
+                    completions = marks.resolve(minPendingLocked(), lastAudioPts, outbox());
                 }
             } else if (++idleFrames == idleFramesBeforeRelease) {
                 queue.releaseSpare(); // starved for a second: hold no memory while idle
@@ -285,7 +293,7 @@ final class FrameBuffer {
         }
         queue.recycle(garbage);
         wakeBlockedWriter();
-        TrackEvents.run(completions);
+        postCompletions(completions);
     }
 
     // ---- any thread ----
@@ -298,7 +306,7 @@ final class FrameBuffer {
      */
     FlushReport flush(long fadeFrames) {
         Block garbage;
-        List<Runnable> completions = null;
+        boolean completions = false;
         FlushReport report;
         lock.lock();
         try {
@@ -309,7 +317,6 @@ final class FrameBuffer {
             counters.flushes++;
             long buffered = queue.size() / channels;
             long keep = Math.min(fadeFrames, buffered);
-            long tail = reservedEnd - streamPosition(queue.writePosition());
             queue.truncate(keep * channels);
             counters.flushedValues += (buffered - keep) * channels;
             long played;
@@ -322,10 +329,13 @@ final class FrameBuffer {
             }
             pruneSegments();
             jumpTo(reservedEnd);
-            report = new FlushReport(played, buffered - keep + tail);
+            // Everything after the heard point is reported, not only what this flush cut: so that
+            // playedPosition + discardedSamples == writePosition() (a write boundary) also after an
+            // earlier flush or overflow drops left a gap behind the last emitted sample.
+            report = new FlushReport(played, reservedEnd - played);
             if (!marks.isEmpty()) {
                 marks.settle(MarkOutcome.FLUSHED, pending);
-                completions = marks.resolve(minPendingLocked(), lastAudioPts, null);
+                completions = marks.resolve(minPendingLocked(), lastAudioPts, outbox());
             }
             garbage = queue.takeDrained();
         } finally {
@@ -333,13 +343,13 @@ final class FrameBuffer {
         }
         queue.recycle(garbage);
         wakeBlockedWriter(); // it sees the epoch moved and gives up
-        TrackEvents.run(completions);
+        postCompletions(completions);
         return report;
     }
 
     /** A mark at the reserved end; the caller holds the write lock, so no write is under way. */
     Mark mark(String label) {
-        List<Runnable> completions;
+        boolean completions;
         Mark mark;
         lock.lock();
         try {
@@ -347,11 +357,11 @@ final class FrameBuffer {
             mark = new Mark(label, reservedEnd);
             MarkOutcome known = reservedEnd == 0 || !isPendingLocked(reservedEnd - 1) ? MarkOutcome.PLAYED : null;
             marks.add(mark, known);
-            completions = marks.resolve(minPendingLocked(), lastAudioPts, null);
+            completions = marks.resolve(minPendingLocked(), lastAudioPts, outbox());
         } finally {
             lock.unlock();
         }
-        TrackEvents.run(completions);
+        postCompletions(completions);
         return mark;
     }
 
@@ -382,7 +392,7 @@ final class FrameBuffer {
      */
     boolean stop() {
         Block garbage;
-        List<Runnable> completions;
+        boolean completions;
         lock.lock();
         try {
             if (stopped) {
@@ -391,14 +401,14 @@ final class FrameBuffer {
             stopped = true;
             queue.clear();
             queue.releaseSpare();
-            completions = marks.endAll(ended(), null);
+            completions = marks.endAll(ended(), outbox());
             garbage = queue.takeDrained();
         } finally {
             lock.unlock();
         }
         queue.recycle(garbage);
         wakeBlockedWriter();
-        TrackEvents.run(completions);
+        postCompletions(completions);
         return true;
     }
 
@@ -448,6 +458,37 @@ final class FrameBuffer {
             lock.unlock();
         }
         return c.toStats(channels, pacer);
+    }
+
+    private ArrayDeque<Runnable> outbox() {
+        if (outbox == null) {
+            outbox = new ArrayDeque<>();
+        }
+        return outbox;
+    }
+
+    /** After the lock is released: has the event thread run what the outbox holds. */
+    private void postCompletions(boolean any) {
+        if (any) {
+            TrackEvents.post(drainOutbox);
+        }
+    }
+
+    /** On the event thread: runs the completions in the order they were resolved. */
+    private void drainOutbox() {
+        while (true) {
+            Runnable next;
+            lock.lock();
+            try {
+                next = outbox == null ? null : outbox.poll();
+            } finally {
+                lock.unlock();
+            }
+            if (next == null) {
+                return;
+            }
+            TrackEvents.runSafely(next);
+        }
     }
 
     private void wakeBlockedWriter() {

@@ -1,8 +1,7 @@
 package io.pcmtrack;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.LongPredicate;
 
@@ -10,7 +9,7 @@ import java.util.function.LongPredicate;
  * The marks and playout waiters of one track, in position order, waiting for the samples before
  * them to end. Guarded by the {@link FrameBuffer}'s lock, like the positions it reads; it never
  * completes a future itself: it hands back the completions, which the buffer runs on the
- * {@link TrackEvents} thread after releasing its lock. Holds nothing until first used, and costs
+ * {@link TrackEvents} thread in that order. Holds nothing until first used, and costs
  * a frame nothing while empty.
  *
  * <p>Each mark learns its outcome when its sample {@code P - 1} ends (emitted, dropped or
@@ -76,47 +75,42 @@ final class MarkQueue {
 
     /**
      * Completions for the marks and waiters at or before {@code minPending}, the smallest position
-     * not yet ended, appended to {@code into} (created if null and needed).
+     * not yet ended, appended to {@code into} in position order.
      *
      * @param lastPts pts of the frame that carried the last emitted sample, -1 if none
+     * @return true if any was appended
      */
-    List<Runnable> resolve(long minPending, long lastPts, List<Runnable> into) {
+    boolean resolve(long minPending, long lastPts, Collection<Runnable> into) {
+        int before = into.size();
         while (count > 0 && peek().mark.position() <= minPending) {
             PendingMark m = poll();
             MarkOutcome outcome = m.outcome != null ? m.outcome : MarkOutcome.PLAYED;
-            into = add(into, complete(m.mark, outcome, outcome == MarkOutcome.PLAYED ? lastPts : -1));
+            into.add(complete(m.mark, outcome, outcome == MarkOutcome.PLAYED ? lastPts : -1));
         }
         while (playouts != null && !playouts.isEmpty() && playouts.peek().position <= minPending) {
             CompletableFuture<Void> f = playouts.poll().future;
-            into = add(into, () -> f.complete(null));
+            into.add(() -> f.complete(null));
         }
-        return into;
+        return into.size() > before;
     }
 
     /** The track stopped: completions for everything, marks whose sample had not ended as {@link MarkOutcome#ENDED}. */
-    List<Runnable> endAll(TrackEndedException error, List<Runnable> into) {
+    boolean endAll(TrackEndedException error, Collection<Runnable> into) {
+        int before = into.size();
         while (count > 0) {
             PendingMark m = poll();
-            into = add(into, complete(m.mark, m.outcome != null ? m.outcome : MarkOutcome.ENDED, -1));
+            into.add(complete(m.mark, m.outcome != null ? m.outcome : MarkOutcome.ENDED, -1));
         }
         while (playouts != null && !playouts.isEmpty()) {
             CompletableFuture<Void> f = playouts.poll().future;
-            into = add(into, () -> f.completeExceptionally(error));
+            into.add(() -> f.completeExceptionally(error));
         }
-        return into;
+        return into.size() > before;
     }
 
     private static Runnable complete(Mark mark, MarkOutcome outcome, long pts) {
         MarkResult result = new MarkResult(mark.label(), mark.position(), outcome, pts);
         return () -> mark.result().complete(result);
-    }
-
-    private static List<Runnable> add(List<Runnable> into, Runnable r) {
-        if (into == null) {
-            into = new ArrayList<>(4);
-        }
-        into.add(r);
-        return into;
     }
 
     private static final class PendingMark {

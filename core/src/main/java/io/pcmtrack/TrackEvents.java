@@ -1,6 +1,5 @@
 package io.pcmtrack;
 
-import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -19,19 +18,17 @@ final class TrackEvents {
     private TrackEvents() {
     }
 
-    /** Runs the completions, in order, on the event thread; null does nothing. */
-    static void run(List<Runnable> completions) {
-        if (completions == null) {
-            return;
-        }
-        for (Runnable r : completions) {
-            Holder.EXECUTOR.execute(() -> {
-                try {
-                    r.run();
-                } catch (RuntimeException e) {
-                    LOG.warn("a track event callback threw", e);
-                }
-            });
+    /** Runs {@code task} on the event thread, after everything posted before it. */
+    static void post(Runnable task) {
+        Holder.EXECUTOR.execute(task);
+    }
+
+    /** Runs a completion, logging what it throws (a dependent stage of the user's). */
+    static void runSafely(Runnable completion) {
+        try {
+            completion.run();
+        } catch (RuntimeException e) {
+            LOG.warn("a track event callback threw", e);
         }
     }
 

@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /** {@code pcmtrack}: with no arguments, runs the demo. */
 @Command(name = "pcmtrack", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Streams PCM audio into real-time calls: paced 20 ms frames, zero garbage, real libwebrtc.",
-        subcommands = {DemoCommand.class, StreamCommand.class, SoakCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, StreamCommand.class, ServeCommand.class, SoakCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code for bad input (unreadable or malformed files, bad options). */
@@ -54,7 +54,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         // Not reached: run() maps no arguments to the demo.
-        throw new UserException("choose a command: demo, stream or soak (see --help)");
+        throw new UserException("choose a command: demo, stream, serve or soak (see --help)");
     }
 
     /** Reads the version Maven wrote into the jar. */

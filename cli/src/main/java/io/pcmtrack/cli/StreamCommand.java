@@ -18,6 +18,7 @@ import io.pcmtrack.PcmFormat;
 import io.pcmtrack.TrackStats;
 import io.pcmtrack.VirtualClock;
 import io.pcmtrack.io.WavWriter;
+import io.pcmtrack.webrtc.CandidatePolicy;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -41,8 +42,18 @@ final class StreamCommand implements Callable<Integer> {
     String input;
 
     @Option(names = "--to", defaultValue = "null", paramLabel = "DEST",
-            description = "webrtc-loopback (a real libwebrtc call over 127.0.0.1), wav:FILE, or null. Default: ${DEFAULT-VALUE}.")
+            description = "whip:URL (publish through WHIP, RFC 9725), webrtc-loopback (a real libwebrtc call over "
+                    + "127.0.0.1), wav:FILE, or null. Default: ${DEFAULT-VALUE}.")
     String to;
+
+    @Option(names = "--token", paramLabel = "TOKEN",
+            description = "Bearer token for whip:URL (sent as Authorization: Bearer TOKEN).")
+    String token;
+
+    @Option(names = "--candidates", defaultValue = "all", paramLabel = "loopback|host|all",
+            description = "ICE candidates offered for whip:URL: 127.0.0.1 only, host addresses, or all (with STUN/TURN "
+                    + "servers the endpoint announces). Default: ${DEFAULT-VALUE}.")
+    String candidates;
 
     @Option(names = "--in-format", paramLabel = "FMT:RATE:CH",
             description = "Format of stdin, e.g. s16:16000:1; for tone and sweep, their rate and channels (default f32:48000:1).")
@@ -85,12 +96,22 @@ final class StreamCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        boolean webrtc = to.equals("webrtc-loopback");
+        boolean webrtc = to.equals("webrtc-loopback") || to.startsWith("whip:");
         boolean realtime = pace != null ? pace.realtime : webrtc;
         if (webrtc && !realtime) {
-            throw new UserException("--to webrtc-loopback needs --realtime: libwebrtc takes audio in real time only");
+            throw new UserException("--to " + (to.startsWith("whip:") ? "whip:URL" : to)
+                    + " needs --realtime: libwebrtc takes audio in real time only");
         }
-        OverflowPolicy policy = switch (overflow) {
+        if (token != null && !to.startsWith("whip:")) {
+            throw new UserException("--token is for --to whip:URL, got --to " + to);
+        }
+        CandidatePolicy policy = switch (candidates) {
+            case "loopback" -> CandidatePolicy.LOOPBACK;
+            case "host" -> CandidatePolicy.HOST;
+            case "all" -> CandidatePolicy.ALL;
+            default -> throw new UserException("--candidates must be loopback, host or all, got '" + candidates + "'");
+        };
+        OverflowPolicy overflowPolicy = switch (overflow) {
             case "drop" -> OverflowPolicy.DROP_OLDEST;
             case "block" -> OverflowPolicy.BLOCK;
             default -> throw new UserException("--overflow must be drop or block, got '" + overflow + "'");
@@ -103,13 +124,13 @@ final class StreamCommand implements Callable<Integer> {
         try {
             track = AudioStreamTrack.builder().clock(clock).sampleRate(rate).channels(channels)
                     .frameDuration(Duration.ofMillis(frameMs)).bufferLimit(Duration.ofMillis(bufferMs))
-                    .overflow(policy).build();
+                    .overflow(overflowPolicy).build();
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
         PcmFormat in = inFormat == null ? null : Sources.parseFormat(inFormat);
         try (Sources.Source source = Sources.open(input, in, seconds, main.stdin)) {
-            Destination dest = Destination.open(to, track);
+            Destination dest = Destination.open(to, track, token, policy);
             Result r;
             try {
                 r = stream(source, track, dest, realtime, chunkMs, err);
@@ -212,7 +233,8 @@ final class StreamCommand implements Callable<Integer> {
         default void close() throws IOException {
         }
 
-        static Destination open(String spec, AudioStreamTrack track) throws IOException {
+        static Destination open(String spec, AudioStreamTrack track, String token, CandidatePolicy candidates)
+                throws IOException {
             if (spec.equals("null")) {
                 return frame -> { };
             }
@@ -244,7 +266,10 @@ final class StreamCommand implements Callable<Integer> {
             if (spec.equals("webrtc-loopback")) {
                 return WebRtcDestination.open(track);
             }
-            throw new UserException("--to must be webrtc-loopback, wav:FILE or null, got '" + spec + "'");
+            if (spec.startsWith("whip:") && spec.length() > 5) {
+                return WhipDestination.open(spec.substring(5), token, candidates, track);
+            }
+            throw new UserException("--to must be whip:URL, webrtc-loopback, wav:FILE or null, got '" + spec + "'");
         }
     }
 }

@@ -1,5 +1,7 @@
 /**
- * Real libwebrtc calls for pcmtrack (webrtc-java 0.14.0): publish an
+ * Real libwebrtc calls for pcmtrack (webrtc-java 0.14.0): one peer connection with everything it
+ * owns, negotiated with complete SDP and closed in the safe order ({@link io.pcmtrack.webrtc.WebRtcSession});
+ * publish an
  * {@link io.pcmtrack.AudioStreamTrack} into a peer connection ({@link io.pcmtrack.webrtc.WebRtcPublisher},
  * {@link io.pcmtrack.webrtc.WebRtcAudioSink}), receive remote audio as {@link io.pcmtrack.PcmData}
  * ({@link io.pcmtrack.webrtc.WebRtcAudioReceiver}), and run both ends in one JVM

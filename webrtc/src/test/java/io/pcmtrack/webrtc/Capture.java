@@ -10,7 +10,7 @@ import io.pcmtrack.TrackEndedException;
  * Collects a receiver's audio (mono, 16-bit) on a thread of its own, with the arrival time of
  * every chunk, so that tests can time events in the received signal.
  */
-final class Capture implements AutoCloseable {
+public final class Capture implements AutoCloseable {
     final int rate;
     private final WebRtcAudioReceiver receiver;
     private final Thread thread;
@@ -30,7 +30,7 @@ final class Capture implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    static Capture start(WebRtcAudioReceiver receiver, Duration capacity) {
+    public static Capture start(WebRtcAudioReceiver receiver, Duration capacity) {
         if (receiver.format().channels() != 1) {
             throw new IllegalArgumentException("capture takes mono, got " + receiver.format());
         }
@@ -71,7 +71,7 @@ final class Capture implements AutoCloseable {
     }
 
     /** Samples captured so far (a copy). */
-    synchronized short[] samples() {
+    public synchronized short[] samples() {
         return Arrays.copyOf(samples, size);
     }
 
@@ -80,7 +80,7 @@ final class Capture implements AutoCloseable {
     }
 
     /** Arrival time (System.nanoTime) of sample {@code index}: its chunk's arrival plus its offset in the chunk. */
-    synchronized long nanosOf(int index) {
+    public synchronized long nanosOf(int index) {
         int lo = 0;
         int hi = chunks - 1;
         while (lo < hi) {
@@ -95,7 +95,7 @@ final class Capture implements AutoCloseable {
     }
 
     /** Index of the first sample that arrived at or after {@code nanos}. */
-    synchronized int indexAt(long nanos) {
+    public synchronized int indexAt(long nanos) {
         for (int c = 0; c < chunks; c++) {
             if (chunkNanos[c] >= nanos) {
                 return (int) chunkStart[c];

@@ -153,7 +153,7 @@ class LoopbackCallTest {
             assertThat(start).as("tone received").isNotNegative();
             ToneReport tone = ToneReport.of(x, start, end, 16_000);
             System.out.printf("16 kHz mono receive: %s%n", tone);
-            assertThat(tone.seconds()).isBetween(1.4, 1.6);
+            assertThat(tone.seconds()).isBetween(1.4, 1.8); // longer after a publisher stall (see below)
             assertThat(tone.hz()).isCloseTo(TONE_HZ, org.assertj.core.data.Offset.offset(2.0));
             assertThat(tone.dbfs()).isCloseTo(TONE_DBFS, org.assertj.core.data.Offset.offset(1.0));
             assertThat(tone.longestQuietRun()).isLessThan(320);
@@ -197,7 +197,9 @@ class LoopbackCallTest {
             assertThat(start).as("tone received").isNotNegative();
             ToneReport r = ToneReport.of(x, start, end, 48_000);
             System.out.printf("%d Hz %d ch %s %d ms via %s: %s%n", rate, channels, format, frameMs, via, r);
-            assertThat(r.seconds()).isBetween(0.9, 1.1);
+            // Longer on a starved machine: the publisher restarts its schedule after a stall (the
+            // audio plays later) and NetEq stretches; frequency, level and gaps still must hold.
+            assertThat(r.seconds()).isBetween(0.9, 1.3);
             assertThat(r.hz()).isCloseTo(hz, org.assertj.core.data.Offset.offset(2.0));
             assertThat(r.dbfs()).isCloseTo(TONE_DBFS, org.assertj.core.data.Offset.offset(1.0));
             assertThat(r.longestQuietRun()).isLessThan(960);
@@ -211,7 +213,7 @@ class LoopbackCallTest {
                 .isInstanceOf(WebRtcCallException.class)
                 .hasMessageContaining("did not")
                 .hasMessageContaining("within 0 ms")
-                .hasMessageContaining("sender[pc=");
+                .hasMessageContaining("sending session").hasMessageContaining("pc=");
         try (LoopbackCall call = LoopbackCall.open()) {
             assertThat(call.setupTime()).isLessThan(Duration.ofSeconds(2));
         }

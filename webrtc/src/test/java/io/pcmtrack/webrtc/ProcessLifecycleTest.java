@@ -15,7 +15,7 @@ import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 
 /** Whole-JVM behaviour, in child JVMs: exiting after a call, and a missing native library. */
-class ProcessLifecycleTest {
+public class ProcessLifecycleTest {
 
     @Test
     void theJvmExitsByItselfAfterACallIsClosed() throws Exception {
@@ -80,7 +80,7 @@ class ProcessLifecycleTest {
      * This JVM's class path as a list of entries; Surefire's manifest-only booter jar is expanded
      * into the entries its manifest lists.
      */
-    static List<String> classPath() throws IOException {
+    public static List<String> classPath() throws IOException {
         List<String> entries = new ArrayList<>();
         for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
             File f = new File(e);

@@ -1,12 +1,12 @@
 package io.pcmtrack.webrtc;
 
 /** Small signal-analysis helpers for the loopback tests (16-bit mono samples). */
-final class Signals {
+public final class Signals {
     private Signals() {
     }
 
     /** A sine of {@code hz} at {@code dbfs} peak, starting at sample {@code offset} of an endless tone. */
-    static short[] tone(int rate, int channels, double hz, double dbfs, long offset, int samples) {
+    public static short[] tone(int rate, int channels, double hz, double dbfs, long offset, int samples) {
         double amp = 32767 * Math.pow(10, dbfs / 20);
         short[] s = new short[samples * channels];
         for (int i = 0; i < samples; i++) {
@@ -18,7 +18,7 @@ final class Signals {
         return s;
     }
 
-    static float[] toneFloats(int rate, int channels, double hz, double dbfs, long offset, int samples) {
+    public static float[] toneFloats(int rate, int channels, double hz, double dbfs, long offset, int samples) {
         short[] s = tone(rate, channels, hz, dbfs, offset, samples);
         float[] f = new float[s.length];
         for (int i = 0; i < s.length; i++) {
@@ -28,7 +28,7 @@ final class Signals {
     }
 
     /** |X(f)|^2 over {@code x[from, to)}. */
-    static double goertzel(short[] x, int from, int to, double f, int rate) {
+    public static double goertzel(short[] x, int from, int to, double f, int rate) {
         double w = 2 * Math.PI * f / rate;
         double c = 2 * Math.cos(w);
         double s1 = 0;
@@ -45,7 +45,7 @@ final class Signals {
      * Dominant frequency of {@code x[from, to)}: the strongest 10 Hz bin from 50 Hz to rate/2.2,
      * refined by counting rising zero crossings with linear interpolation.
      */
-    static double dominantFrequency(short[] x, int from, int to, int rate) {
+    public static double dominantFrequency(short[] x, int from, int to, int rate) {
         double bestF = 0;
         double bestP = -1;
         int n = Math.min(to - from, rate / 10);
@@ -74,7 +74,7 @@ final class Signals {
     }
 
     /** Peak level in dBFS of a sine with the RMS of {@code x[from, to)}. */
-    static double sinePeakDbfs(short[] x, int from, int to) {
+    public static double sinePeakDbfs(short[] x, int from, int to) {
         double sum = 0;
         for (int i = from; i < to; i++) {
             sum += (double) x[i] * x[i];
@@ -83,13 +83,30 @@ final class Signals {
         return 20 * Math.log10(Math.max(1e-9, rms * Math.sqrt(2) / 32767));
     }
 
+    /**
+     * Median over {@code window}-sample windows of {@link #sinePeakDbfs}: the level of a tone that
+     * a starved machine made the receiver conceal in places (a few windows) without moving it.
+     */
+    public static double medianWindowDbfs(short[] x, int from, int to, int window) {
+        int n = (to - from) / window;
+        if (n < 1) {
+            return sinePeakDbfs(x, from, to);
+        }
+        double[] levels = new double[n];
+        for (int w = 0; w < n; w++) {
+            levels[w] = sinePeakDbfs(x, from + w * window, from + (w + 1) * window);
+        }
+        java.util.Arrays.sort(levels);
+        return levels[n / 2];
+    }
+
     /** RMS level in dBFS of {@code x[from, to)}. */
-    static double rmsDbfs(short[] x, int from, int to) {
+    public static double rmsDbfs(short[] x, int from, int to) {
         return sinePeakDbfs(x, from, to) - 20 * Math.log10(Math.sqrt(2));
     }
 
     /** Longest run of samples with |s| below {@code threshold} in {@code x[from, to)}. */
-    static int longestQuietRun(short[] x, int from, int to, int threshold) {
+    public static int longestQuietRun(short[] x, int from, int to, int threshold) {
         int best = 0;
         int run = 0;
         for (int i = from; i < to; i++) {
@@ -104,7 +121,7 @@ final class Signals {
     }
 
     /** First index at or after {@code from} with |s| at least {@code threshold}, or -1. */
-    static int firstLoud(short[] x, int from, int to, int threshold) {
+    public static int firstLoud(short[] x, int from, int to, int threshold) {
         for (int i = Math.max(0, from); i < to; i++) {
             if (Math.abs(x[i]) >= threshold) {
                 return i;
@@ -114,7 +131,7 @@ final class Signals {
     }
 
     /** Last index before {@code to} with |s| at least {@code threshold}, or -1. */
-    static int lastLoud(short[] x, int from, int to, int threshold) {
+    public static int lastLoud(short[] x, int from, int to, int threshold) {
         for (int i = to - 1; i >= from; i--) {
             if (Math.abs(x[i]) >= threshold) {
                 return i;

@@ -91,9 +91,10 @@ class WebRtcAudioReceiverTest {
             CompletableFuture<String> thread = f1.thenApply(pcm -> Thread.currentThread().getName());
             feed(rx, 1);
             feed(rx, 2);
+            // Wait on the dependent first: a thread blocked in f1.get() may run f1's dependents itself.
+            assertThat(thread.get(1, TimeUnit.SECONDS)).startsWith("pcmtrack-webrtc-async");
             assertThat(first(f1.get(1, TimeUnit.SECONDS))).isEqualTo(1);
             assertThat(first(f2.get(1, TimeUnit.SECONDS))).isEqualTo(2);
-            assertThat(thread.get(1, TimeUnit.SECONDS)).startsWith("pcmtrack-webrtc-async");
             feed(rx, 3);
             assertThat(first(rx.readAsync().get(1, TimeUnit.SECONDS))).isEqualTo(3);
         }
@@ -245,15 +246,24 @@ class WebRtcAudioReceiverTest {
 
     @Test
     void countsCallbackGapsLongerThanTwoChunks() throws Exception {
-        try (WebRtcAudioReceiver rx = WebRtcAudioReceiver.create(WebRtcAudioReceiver.options())) {
-            feed(rx, 0);
-            Thread.sleep(5);
-            feed(rx, 0);
-            Thread.sleep(40);
-            feed(rx, 0);
-            ReceiverStats s = rx.stats();
-            assertThat(s.gaps()).isEqualTo(1);
-            assertThat(s.maxCallbackInterval()).isGreaterThanOrEqualTo(Duration.ofMillis(40));
+        // Real time: on a loaded machine the "short" interval can itself exceed 20 ms; such a
+        // run proves nothing either way and is repeated (the whole first interval is timed).
+        for (int attempt = 1; ; attempt++) {
+            try (WebRtcAudioReceiver rx = WebRtcAudioReceiver.create(WebRtcAudioReceiver.options())) {
+                long before = System.nanoTime();
+                feed(rx, 0);
+                feed(rx, 0);
+                long shortInterval = System.nanoTime() - before;
+                Thread.sleep(40);
+                feed(rx, 0);
+                if (shortInterval >= 20_000_000 && attempt < 20) {
+                    continue;
+                }
+                ReceiverStats s = rx.stats();
+                assertThat(s.gaps()).isEqualTo(1);
+                assertThat(s.maxCallbackInterval()).isGreaterThanOrEqualTo(Duration.ofMillis(40));
+                return;
+            }
         }
     }
 

@@ -1,0 +1,147 @@
+package io.pcmtrack.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.pcmtrack.webrtc.CandidatePolicy;
+import io.pcmtrack.webrtc.WebRtcSession;
+
+/** A {@link ServeForBench} process, and WHEP listeners in this one that connect to it over 127.0.0.1. */
+final class BenchServer implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private final Process process;
+    private final BufferedReader out;
+    private final Writer in;
+    final String url;
+
+    BenchServer(int maxSessions) throws IOException {
+        this(maxSessions, -1);
+    }
+
+    /** @param lingerMs the server's {@code WebRtcFactories.linger}, or -1 for the default */
+    BenchServer(int maxSessions, long lingerMs) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // A fixed, pre-touched heap: growth of the resident memory is then native memory, not the heap expanding.
+        process = new ProcessBuilder(List.of(java, "-Xms128m", "-Xmx128m", "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"),
+                ServeForBench.class.getName(), Integer.toString(maxSessions), lingerMs < 0 ? "" : Long.toString(lingerMs)))
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        url = "http://127.0.0.1:" + Integer.parseInt(line("PORT ").substring(5).trim());
+    }
+
+    private String line(String prefix) throws IOException {
+        for (String l; (l = out.readLine()) != null; ) {
+            if (l.startsWith(prefix)) {
+                return l;
+            }
+        }
+        throw new IOException("the server process ended before printing '" + prefix + "'");
+    }
+
+    /** The server's STATS line (scheduler lateness since the previous call). */
+    String stats() throws IOException {
+        in.write("stats\n");
+        in.flush();
+        return line("STATS ");
+    }
+
+    /** Resident memory of the server process, in KiB. */
+    long rssKb() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("no VmRSS for process " + process.pid());
+    }
+
+    /** CPU time the server process used so far, in clock ticks (1/100 s). */
+    long cpuTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    /** A connected WHEP listener of {@code track}; {@link Listener#close()} DELETEs it. */
+    Listener listen(String track) throws Exception {
+        long start = System.nanoTime();
+        WebRtcSession session = WebRtcSession.receiving(WebRtcSession.options().candidates(CandidatePolicy.LOOPBACK));
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/whep/" + track))
+                    .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(session.offer()))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 201) {
+                throw new IOException("POST /whep/" + track + " got " + r.statusCode() + ": " + r.body().trim());
+            }
+            long posted = System.nanoTime();
+            session.accept(r.body());
+            session.awaitConnected(Duration.ofSeconds(20));
+            return new Listener(session, url + r.headers().firstValue("Location").orElseThrow(),
+                    System.nanoTime() - start, posted - start);
+        } catch (Exception | Error e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    /** A WHEP client session; {@link #close()} sends DELETE, then closes the client side. */
+    static final class Listener implements AutoCloseable {
+        final WebRtcSession session;
+        final String resource;
+        /** From creating the client session to CONNECTED: offer, POST, answer, ICE and DTLS. */
+        final long setupNanos;
+        /** From creating the client session to the 201. */
+        final long answeredNanos;
+
+        Listener(WebRtcSession session, String resource, long setupNanos, long answeredNanos) {
+            this.session = session;
+            this.resource = resource;
+            this.setupNanos = setupNanos;
+            this.answeredNanos = answeredNanos;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(resource)).DELETE().build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 200) {
+                    throw new IOException("DELETE " + resource + " got " + r.statusCode());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while deleting " + resource, e);
+            } finally {
+                session.close();
+            }
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        in.close();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

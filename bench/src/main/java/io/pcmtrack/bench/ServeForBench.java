@@ -1,0 +1,81 @@
+package io.pcmtrack.bench;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+
+import io.pcmtrack.AudioStreamTrack;
+import io.pcmtrack.LatencyHistogram;
+import io.pcmtrack.PcmData;
+import io.pcmtrack.SchedulerStats;
+import io.pcmtrack.server.PcmTrackServer;
+import io.pcmtrack.webrtc.WebRtcFactories;
+
+/**
+ * The server side of {@link WhepChurn} and {@link WhepCapacity}, in a process of its own so that
+ * its memory and CPU are measured apart from the clients': a {@link PcmTrackServer} on
+ * 127.0.0.1 with one track, {@code tone} (1 kHz, -6 dBFS peak), fed ahead of its pacing.
+ * Arguments: most sessions (1000), and the factories' linger in ms (default: the library's).
+ * Prints {@code PORT n}; then answers each {@code stats} line on stdin with
+ * {@code STATS sessions=.. listeners=.. frames=.. p50us=.. p99us=.. maxus=..} (scheduler lateness
+ * since the previous {@code stats}); ends when stdin closes.
+ */
+public final class ServeForBench {
+    private ServeForBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int maxSessions = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        if (args.length > 1 && !args[1].isEmpty()) {
+            WebRtcFactories.linger(Duration.ofMillis(Long.parseLong(args[1])));
+        }
+        AudioStreamTrack tone = AudioStreamTrack.create();
+        Thread feeder = new Thread(() -> {
+            float[] chunk = new float[960];
+            long n = 0;
+            try {
+                while (true) {
+                    if (tone.buffered().toMillis() < 100) {
+                        for (int i = 0; i < chunk.length; i++, n++) {
+                            chunk[i] = (float) (0.5 * Math.sin(2 * Math.PI * 1000 * n / 48_000.0));
+                        }
+                        tone.write(PcmData.ofFloats(48_000, 1, chunk));
+                    } else {
+                        Thread.sleep(5);
+                    }
+                }
+            } catch (InterruptedException | IllegalStateException e) {
+                // stopping
+            }
+        }, "tone-feeder");
+        feeder.setDaemon(true);
+        feeder.start();
+        try (PcmTrackServer server = PcmTrackServer.builder().port(0).maxSessions(maxSessions)
+                .idleTimeout(Duration.ofSeconds(60)).track("tone", tone).build().start()) {
+            System.out.println("PORT " + server.port());
+            System.out.flush();
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            long framesBefore = 0;
+            LatencyHistogram before = new LatencyHistogram();
+            for (String line; (line = in.readLine()) != null; ) {
+                if (line.equals("stats")) {
+                    SchedulerStats s = server.schedulerStats();
+                    LatencyHistogram interval = s.lateness().since(before);
+                    System.gc();
+                    long heapKb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1024;
+                    System.out.printf(Locale.ROOT, "STATS heapAfterGcKb=%d threads=%d sessions=%d listeners=%d frames=%d p50us=%d p99us=%d maxus=%d%n",
+                            heapKb, Thread.activeCount(), server.sessions(), server.listeners("tone"), s.framesDelivered() - framesBefore,
+                            interval.percentile(50).toNanos() / 1000, interval.percentile(99).toNanos() / 1000,
+                            interval.max().toNanos() / 1000);
+                    System.out.flush();
+                    framesBefore = s.framesDelivered();
+                    before = s.lateness();
+                }
+            }
+        }
+        tone.close();
+        System.exit(0);
+    }
+}
