@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Map;
 
 import com.fasterxml.jackson.core.Base64Variants;
@@ -227,8 +226,7 @@ final class JsonStreamConnection extends StreamConnection {
         }
         Map<String, String> parameters = new HashMap<>();
         JsonNode custom = start.path(dialect.parametersField());
-        for (Iterator<Map.Entry<String, JsonNode>> it = custom.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : custom.properties()) {
             parameters.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());
         }
         if (start.hasNonNull("client_state")) {

@@ -2,7 +2,6 @@ package io.pcmtrack.telephony;
 
 import java.nio.ByteBuffer;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -118,8 +117,7 @@ public final class VonageEndpoint implements MediaStreamEndpoint {
             rate = r;
             pcm = new short[r / 50];
             Map<String, String> headers = new HashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = msg.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : msg.properties()) {
                 if (!e.getKey().equals("event") && !e.getKey().equals("content-type")) {
                     headers.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString());
                 }
