@@ -394,6 +394,10 @@ public final class AudioStreamTrack implements AutoCloseable {
         return pacer;
     }
 
+    FrameBuffer buffer() {
+        return buffer;
+    }
+
     /** Makes a scheduler the track's consumer; false if a scheduler or a recv already is. */
     boolean claimConsumer() {
         return pacer.claim(Pacer.SCHEDULER);

@@ -1,8 +1,9 @@
 package io.pcmtrack;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
@@ -205,13 +206,27 @@ public final class FrameScheduler implements AutoCloseable {
 
     /** A track's place in the scheduler; {@link #close()} detaches it. */
     public static final class Attachment implements AutoCloseable {
+        private static final VarHandle CLOSED;
+
+        static {
+            try {
+                CLOSED = MethodHandles.lookup().findVarHandle(Attachment.class, "closed", boolean.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
         private final FrameScheduler scheduler;
         private final Worker worker;
         private final AudioStreamTrack track;
         private final FrameSink sink;
         /** The worker's shared frame when the format matches, else the attachment's own; set by the worker. */
         private AudioFrame frame;
-        private final AtomicBoolean closed = new AtomicBoolean();
+        /** The track's parts, held here so that a frame goes to them straight from the heap's entry. */
+        private final Pacer pacer;
+        private final FrameBuffer buffer;
+        /** Set once by {@link #close()} (through {@link #CLOSED}); a field, not an AtomicBoolean: one object less per frame. */
+        private volatile boolean closed;
         /** Due time of the first frame, set at attach; the worker's heap keeps it from then on. */
         private long due;
         /** Written by the worker only, read by {@link #sinkErrors()} from any thread. */
@@ -223,6 +238,8 @@ public final class FrameScheduler implements AutoCloseable {
             this.worker = worker;
             this.track = track;
             this.sink = sink;
+            this.pacer = track.pacer();
+            this.buffer = track.buffer();
         }
 
         public AudioStreamTrack track() {
@@ -231,7 +248,7 @@ public final class FrameScheduler implements AutoCloseable {
 
         /** False once closed, or once the scheduler noticed the track stopped. */
         public boolean isAttached() {
-            return !closed.get();
+            return !closed;
         }
 
         /** Sink calls that threw. */
@@ -246,7 +263,7 @@ public final class FrameScheduler implements AutoCloseable {
          */
         @Override
         public void close() {
-            if (!closed.compareAndSet(false, true)) {
+            if (!CLOSED.compareAndSet(this, false, true)) {
                 return;
             }
             // Handshake with Worker.runDue: the worker publishes `delivering` before it reads
@@ -353,16 +370,17 @@ public final class FrameScheduler implements AutoCloseable {
             while (size > 0 && dues[0] <= now) {
                 Attachment a = heap[0];
                 delivering = a; // before reading `closed`: see Attachment.close()
-                if (a.closed.get() || !a.track.isLive()) {
+                if (a.closed || a.buffer.isStopped()) {
                     delivering = null;
                     removeTop();
                     a.close();
                     continue;
                 }
                 // Applies the track's catch-up limit: after a stall the due time may move forward.
-                long lateness = now - a.track.dueNanos(now);
+                long lateness = now - a.pacer.due(now);
                 try {
-                    a.track.emit(a.frame, lateness);
+                    a.buffer.fill(a.frame, a.pacer.pts());
+                    a.pacer.emitted(lateness);
                 } catch (TrackEndedException e) {
                     delivering = null;
                     removeTop();
@@ -373,7 +391,7 @@ public final class FrameScheduler implements AutoCloseable {
                 histogram.record(lateness);
                 delivered++;
                 count++;
-                dues[0] = a.track.nextDueNanos();
+                dues[0] = a.pacer.nextDue();
                 siftDown(0);
                 now = clock.nanoTime();
             }
@@ -405,7 +423,7 @@ public final class FrameScheduler implements AutoCloseable {
         void acceptAttachments() {
             Attachment a;
             while ((a = inbox.poll()) != null) {
-                if (a.closed.get()) {
+                if (a.closed) {
                     continue;
                 }
                 AudioStreamTrack t = a.track;

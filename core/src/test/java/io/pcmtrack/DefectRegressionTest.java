@@ -34,7 +34,16 @@ class DefectRegressionTest {
                         violations.incrementAndGet();
                     }
                 });
-                Thread.onSpinWait();
+                if (i % 10 == 0) {
+                    // Now and then close only once a frame is under way, so the race is surely run.
+                    int seen = delivered.get();
+                    long deadline = System.nanoTime() + 100_000_000L;
+                    while (delivered.get() == seen && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                } else {
+                    Thread.onSpinWait();
+                }
                 a.close();
                 closed.set(true);
                 long before = t.stats().framesEmitted();
