@@ -11,7 +11,11 @@ import io.pcmtrack.dsp.SampleCodec;
  * <p>Counts and positions are in interleaved samples ({@code frames * channels}). Also keeps the
  * release boundaries set by {@code write(pcm, true)} and by a fading flush: positions where a
  * held partial frame ends and must be padded rather than joined with later audio. Not
- * thread-safe: the {@link FrameBuffer} guards it.
+ * thread-safe: the {@link FrameBuffer} guards it with the lock word this class inherits.
+ *
+ * <p>Layout: {@code SpinLock <- BlockQueue <- FrameBuffer} is one object per track, the way
+ * Agrona and the Disruptor lay out hot state through inheritance: a frame at 10,000 tracks then
+ * misses the cache on one object, not three. The classes stay separate in the source.
  *
  * <p>Drained blocks are not given back to the pool here: the owner holds a spin lock, and
  * recycling a 30 s buffer is about 1,400 pool operations. The first drained block becomes this
@@ -19,7 +23,7 @@ import io.pcmtrack.dsp.SampleCodec;
  * the others are chained for {@link #takeDrained()}, which the owner calls under its lock and
  * hands to {@link #recycle} after releasing it.
  */
-final class BlockQueue {
+class BlockQueue extends SpinLock {
     private final BlockPool pool;
     private final int shard;
     private Block head;
@@ -46,12 +50,12 @@ final class BlockQueue {
     }
 
     /** Absolute position of the oldest buffered sample: samples ever read or dropped. */
-    long readPosition() {
+    long headPosition() {
         return readCount;
     }
 
     /** Absolute position just past the newest buffered sample. */
-    long writePosition() {
+    long endPosition() {
         return readCount + size;
     }
 
@@ -226,7 +230,7 @@ final class BlockQueue {
 
     /** Marks the current end as a release boundary: the audio before it is complete. */
     void markRelease() {
-        long end = writePosition();
+        long end = endPosition();
         if (size == 0 || (releaseCount > 0 && lastRelease() == end)) {
             return;
         }

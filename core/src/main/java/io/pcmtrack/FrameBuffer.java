@@ -10,8 +10,9 @@ import java.util.function.LongPredicate;
 
 /**
  * The converted audio of one track between its {@link Converter} and its {@link Pacer}: a
- * bounded {@link BlockQueue} under a {@link SpinLock}, with the overflow policy, the flush epoch,
- * stream positions, marks and the counters that move with the samples.
+ * bounded {@link BlockQueue} under a {@link SpinLock} (both inherited, so that they are one
+ * object with this), with the overflow policy, the flush epoch, stream positions, marks and the
+ * counters that move with the samples.
  *
  * <p><b>Locking.</b> Every method takes the spin lock for a few field updates or one frame's copy,
  * never longer: drained blocks are recycled and futures completed after it is released. A
@@ -30,7 +31,7 @@ import java.util.function.LongPredicate;
  * call and is refused ({@code false}) once it moved, so a racing write lands wholly before a flush
  * or wholly after it.
  */
-final class FrameBuffer extends SpinLock {
+final class FrameBuffer extends BlockQueue {
     private static final VarHandle PLAYED;
 
     static {
@@ -49,7 +50,6 @@ final class FrameBuffer extends SpinLock {
     private final boolean shorts;
     private final String trackId;
 
-    private final BlockQueue queue;
     private final MarkQueue marks = new MarkQueue();
     /** Set once the track has had a mark or a playout waiter: until then a frame never looks at {@link #marks}. */
     private boolean marksUsed;
@@ -95,6 +95,7 @@ final class FrameBuffer extends SpinLock {
 
     FrameBuffer(String trackId, PcmFormat format, int samplesPerFrame, long limitFrames, OverflowPolicy overflow,
             int idleFramesBeforeRelease, int shard) {
+        super(format.sampleFormat(), shard);
         this.trackId = trackId;
         this.channels = format.channels();
         this.valuesPerFrame = samplesPerFrame * channels;
@@ -102,7 +103,6 @@ final class FrameBuffer extends SpinLock {
         this.overflow = overflow;
         this.idleFramesBeforeRelease = idleFramesBeforeRelease;
         this.shorts = format.sampleFormat() == SampleFormat.S16;
-        this.queue = new BlockQueue(format.sampleFormat(), shard);
     }
 
     // ---- the writer side (the Converter, under its write lock) ----
@@ -154,7 +154,7 @@ final class FrameBuffer extends SpinLock {
         lock();
         try {
             if (epoch == writeEpoch && !stopped) {
-                reservedEnd = streamPosition(queue.writePosition());
+                reservedEnd = streamPosition(endPosition());
             }
         } finally {
             unlock();
@@ -166,7 +166,7 @@ final class FrameBuffer extends SpinLock {
         lock();
         try {
             if (epoch == writeEpoch && !stopped) {
-                queue.markRelease();
+                markRelease();
             }
         } finally {
             unlock();
@@ -199,8 +199,8 @@ final class FrameBuffer extends SpinLock {
                         // Everything buffered and the head of this piece would be dropped at once:
                         // the head never enters the queue, its positions are skipped.
                         long skip = count - limitValues;
-                        long next = streamPosition(queue.writePosition()) + skip / channels;
-                        dropLocked(queue.size());
+                        long next = streamPosition(endPosition()) + skip / channels;
+                        dropLocked(size());
                         jumpTo(next);
                         droppedValues += skip;
                         writtenValues += skip;
@@ -210,7 +210,7 @@ final class FrameBuffer extends SpinLock {
                     }
                     appendLocked(s, f, b, offset, count);
                     appended[0] += count;
-                    long excess = queue.size() - limitValues;
+                    long excess = size() - limitValues;
                     if (excess > 0) {
                         dropLocked(excess);
                     }
@@ -218,10 +218,10 @@ final class FrameBuffer extends SpinLock {
                         marks.settle(MarkOutcome.DROPPED, pending);
                         completions = marks.resolve(minPendingLocked(), lastAudioPts, outbox());
                     }
-                    garbage = queue.takeDrained();
+                    garbage = takeDrained();
                     count = 0;
                 } else {
-                    long room = limitValues - queue.size();
+                    long room = limitValues - size();
                     if (room > 0) {
                         int n = (int) Math.min(room, count);
                         appendLocked(s, f, b, offset, n);
@@ -238,7 +238,7 @@ final class FrameBuffer extends SpinLock {
             } finally {
                 unlock();
             }
-            queue.recycle(garbage);
+            recycle(garbage);
             postCompletions(completions);
             if (count == 0) {
                 return true;
@@ -256,21 +256,21 @@ final class FrameBuffer extends SpinLock {
             return;
         }
         if (s != null) {
-            queue.append(s, offset, count);
+            append(s, offset, count);
         } else if (f != null) {
-            queue.append(f, offset, count);
+            append(f, offset, count);
         } else {
-            queue.appendLittleEndian(b, offset, count);
+            appendLittleEndian(b, offset, count);
         }
         writtenValues += count;
-        long end = streamPosition(queue.writePosition());
+        long end = streamPosition(endPosition());
         if (end > reservedEnd) {
             reservedEnd = end; // never expected: a converter gave more than it announced
         }
     }
 
     private void dropLocked(long values) {
-        queue.skip(values);
+        skip(values);
         droppedValues += values;
         pruneSegments();
     }
@@ -289,11 +289,11 @@ final class FrameBuffer extends SpinLock {
             ensureLive();
             int n;
             boolean silence = false;
-            int toRelease = queue.samplesToRelease(valuesPerFrame);
+            int toRelease = samplesToRelease(valuesPerFrame);
             if (toRelease > 0 && toRelease < valuesPerFrame) {
                 n = toRelease;
                 paddedFrames++;
-            } else if (queue.size() >= valuesPerFrame) {
+            } else if (size() >= valuesPerFrame) {
                 n = valuesPerFrame;
             } else {
                 n = 0;
@@ -302,16 +302,16 @@ final class FrameBuffer extends SpinLock {
             }
             if (shorts) {
                 short[] out = frame.shorts();
-                queue.read(out, 0, n);
+                read(out, 0, n);
                 Arrays.fill(out, n, valuesPerFrame, (short) 0);
             } else {
                 float[] out = frame.floats();
-                queue.read(out, 0, n);
+                read(out, 0, n);
                 Arrays.fill(out, n, valuesPerFrame, 0f);
             }
             if (!silence) {
                 idleFrames = 0;
-                PLAYED.setRelease(this, streamPosition(queue.readPosition() - channels) + 1);
+                PLAYED.setRelease(this, streamPosition(headPosition() - channels) + 1);
                 lastAudioPts = pts;
                 pruneSegments();
                 if (marksUsed && !marks.isEmpty()) {
@@ -319,15 +319,15 @@ final class FrameBuffer extends SpinLock {
                     completions = marks.resolve(minPendingLocked(), lastAudioPts, outbox());
                 }
             } else if (++idleFrames == idleFramesBeforeRelease) {
-                queue.releaseSpare(); // starved for a second: hold no memory while idle
+                releaseSpare(); // starved for a second: hold no memory while idle
             }
             frame.stamp(pts, silence);
             framesEmitted++;
-            garbage = queue.takeDrained();
+            garbage = takeDrained();
         } finally {
             unlock();
         }
-        queue.recycle(garbage);
+        recycle(garbage);
         wakeBlockedWriter();
         postCompletions(completions);
     }
@@ -351,15 +351,15 @@ final class FrameBuffer extends SpinLock {
             }
             epoch++;
             flushes++;
-            long buffered = queue.size() / channels;
+            long buffered = size() / channels;
             long keep = Math.min(fadeFrames, buffered);
-            queue.truncate(keep * channels);
+            truncate(keep * channels);
             flushedValues += (buffered - keep) * channels;
             long played;
             if (keep > 0) {
-                queue.fadeOut((int) keep, channels);
-                queue.markRelease();
-                played = streamPosition(queue.writePosition() - channels) + 1;
+                fadeOut((int) keep, channels);
+                markRelease();
+                played = streamPosition(endPosition() - channels) + 1;
             } else {
                 played = (long) PLAYED.getAcquire(this);
             }
@@ -373,11 +373,11 @@ final class FrameBuffer extends SpinLock {
                 marks.settle(MarkOutcome.FLUSHED, pending);
                 completions = marks.resolve(minPendingLocked(), lastAudioPts, outbox());
             }
-            garbage = queue.takeDrained();
+            garbage = takeDrained();
         } finally {
             unlock();
         }
-        queue.recycle(garbage);
+        recycle(garbage);
         wakeBlockedWriter(); // it sees the epoch moved and gives up
         postCompletions(completions);
         return report;
@@ -411,12 +411,12 @@ final class FrameBuffer extends SpinLock {
                 future.completeExceptionally(ended());
                 return future;
             }
-            if (queue.size() == 0) {
+            if (size() == 0) {
                 future.complete(null);
                 return future;
             }
             marksUsed = true;
-            marks.addPlayout(streamPosition(queue.writePosition()), future);
+            marks.addPlayout(streamPosition(endPosition()), future);
         } finally {
             unlock();
         }
@@ -437,14 +437,14 @@ final class FrameBuffer extends SpinLock {
                 return false;
             }
             stopped = true;
-            queue.clear();
-            queue.releaseSpare();
+            clear();
+            releaseSpare();
             completions = marks.endAll(ended(), outbox());
-            garbage = queue.takeDrained();
+            garbage = takeDrained();
         } finally {
             unlock();
         }
-        queue.recycle(garbage);
+        recycle(garbage);
         wakeBlockedWriter();
         postCompletions(completions);
         return true;
@@ -471,16 +471,17 @@ final class FrameBuffer extends SpinLock {
     long bufferedValues() {
         lock();
         try {
-            return queue.size();
+            return size();
         } finally {
             unlock();
         }
     }
 
+    @Override
     int heldBlocks() {
         lock();
         try {
-            return queue.heldBlocks();
+            return super.heldBlocks();
         } finally {
             unlock();
         }
@@ -555,7 +556,7 @@ final class FrameBuffer extends SpinLock {
 
     /** The next appended sample gets stream position {@code position}. */
     private void jumpTo(long position) {
-        long q = queue.writePosition();
+        long q = endPosition();
         if (streamPosition(q) == position) {
             return;
         }
@@ -575,7 +576,7 @@ final class FrameBuffer extends SpinLock {
 
     /** Forgets the segments wholly behind the head. */
     private void pruneSegments() {
-        long read = queue.readPosition();
+        long read = headPosition();
         int drop = 0;
         while (drop + 1 < segments && segQueue[drop + 1] <= read) {
             drop++;
@@ -591,8 +592,8 @@ final class FrameBuffer extends SpinLock {
 
     /** True if stream position {@code p} is still to end: queued, or in the reserved tail. */
     private boolean isPendingLocked(long p) {
-        long read = queue.readPosition();
-        long write = queue.writePosition();
+        long read = headPosition();
+        long write = endPosition();
         if (p >= streamPosition(write)) {
             return p < reservedEnd;
         }
@@ -609,10 +610,10 @@ final class FrameBuffer extends SpinLock {
 
     /** The smallest stream position still to end, or {@code Long.MAX_VALUE}. */
     private long minPendingLocked() {
-        if (queue.size() > 0) {
-            return streamPosition(queue.readPosition());
+        if (size() > 0) {
+            return streamPosition(headPosition());
         }
-        long end = streamPosition(queue.writePosition());
+        long end = streamPosition(endPosition());
         return end < reservedEnd ? end : Long.MAX_VALUE;
     }
 

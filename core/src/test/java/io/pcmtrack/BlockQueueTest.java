@@ -54,8 +54,8 @@ class BlockQueueTest {
         q.append(ramp(0, 2500), 0, 2500);
         read(q, 700);
         q.skip(1100);
-        assertThat(q.readPosition()).isEqualTo(1800);
-        assertThat(q.writePosition()).isEqualTo(2500);
+        assertThat(q.headPosition()).isEqualTo(1800);
+        assertThat(q.endPosition()).isEqualTo(2500);
         assertThat(q.size()).isEqualTo(700);
         assertThat(read(q, 700)).containsExactly(ramp(1800, 700));
     }
@@ -87,7 +87,7 @@ class BlockQueueTest {
         read(q, 100);
         q.truncate(1200);
         assertThat(q.size()).isEqualTo(1200);
-        assertThat(q.writePosition()).isEqualTo(1300);
+        assertThat(q.endPosition()).isEqualTo(1300);
         q.append(ramp(5000, 10), 0, 10);
         short[] out = read(q, 1210);
         assertThat(java.util.Arrays.copyOf(out, 1200)).containsExactly(ramp(100, 1200));
@@ -111,7 +111,7 @@ class BlockQueueTest {
         q.markRelease();
         q.truncate(0);
         assertThat(q.size()).isZero();
-        assertThat(q.readPosition()).isEqualTo(500);
+        assertThat(q.headPosition()).isEqualTo(500);
         q.append(ramp(0, 2000), 0, 2000);
         assertThat(q.samplesToRelease(5000)).as("the old boundary is gone").isEqualTo(-1);
     }
@@ -255,7 +255,7 @@ class BlockQueueTest {
         q.markRelease();
         q.clear();
         assertThat(q.size()).isZero();
-        assertThat(q.readPosition()).isEqualTo(1500);
+        assertThat(q.headPosition()).isEqualTo(1500);
         q.append(ramp(0, 3000), 0, 3000);
         assertThat(q.samplesToRelease(3000)).isEqualTo(-1);
     }
