@@ -99,7 +99,10 @@ final class MarkQueue {
         int before = into.size();
         while (count > 0) {
             PendingMark m = poll();
-            into.add(complete(m.mark, m.outcome != null ? m.outcome : MarkOutcome.ENDED, -1));
+            // A sample that ended flushed or dropped keeps that fate. A mark still waiting to play
+            // (its own sample pending, or placed after a fade that has not played out) ends ENDED.
+            boolean fated = m.outcome == MarkOutcome.FLUSHED || m.outcome == MarkOutcome.DROPPED;
+            into.add(complete(m.mark, fated ? m.outcome : MarkOutcome.ENDED, -1));
         }
         while (playouts != null && !playouts.isEmpty()) {
             CompletableFuture<Void> f = playouts.poll().future;

@@ -165,6 +165,18 @@ class MarkTest {
     }
 
     @Test
+    void aMarkWaitingForAFadeThatNeverPlaysEndsEndedAtStop() throws Exception {
+        AudioStreamTrack t = track();
+        t.write(rampPcm(0, 4800));
+        Mark cut = t.mark("cut");
+        t.flush(Duration.ofMillis(10)); // 480 faded samples still to play
+        Mark after = t.mark("after");
+        t.stop();
+        assertThat(result(cut).outcome()).as("its sample was flushed").isEqualTo(MarkOutcome.FLUSHED);
+        assertThat(result(after)).isEqualTo(new MarkResult("after", 4800, MarkOutcome.ENDED, -1));
+    }
+
+    @Test
     void aMarkInsideTheFadedPartResolvesPlayed() throws Exception {
         AudioStreamTrack t = track();
         t.write(rampPcm(0, 200));
