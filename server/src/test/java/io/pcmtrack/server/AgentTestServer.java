@@ -9,7 +9,8 @@ import io.pcmtrack.agent.AgentOptions;
 /**
  * The server the agent's browser test talks to, in its own JVM inside the test's network
  * namespace: the voice agent with its default options. Says {@code PORT n} once it serves; answers
- * a line {@code sessions} on stdin with {@code SESSIONS n}. Ends when its stdin closes, ending
+ * a line {@code sessions} on stdin with {@code SESSIONS n}, and {@code threads} with
+ * {@code THREADS total=n pcmtrack=m} (threads alive, and those named pcmtrack-*, after a GC). Ends when its stdin closes, ending
  * every conversation, and says {@code CLOSED}.
  */
 public final class AgentTestServer {
@@ -24,6 +25,11 @@ public final class AgentTestServer {
         for (String line; (line = in.readLine()) != null; ) {
             if (line.equals("sessions")) {
                 System.out.println("SESSIONS " + server.agentSessions());
+                System.out.flush();
+            } else if (line.equals("threads")) {
+                System.gc();
+                long pcmtrack = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("pcmtrack-")).count();
+                System.out.println("THREADS total=" + Thread.activeCount() + " pcmtrack=" + pcmtrack);
                 System.out.flush();
             }
         }
