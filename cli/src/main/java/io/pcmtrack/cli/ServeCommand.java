@@ -144,8 +144,10 @@ final class ServeCommand implements Callable<Integer> {
                 // interrupted: stop serving
             }
             int sessions = server.sessions();
+            int conversations = server.agentSessions();
             server.close();
-            out.println("stopped: " + sessions + " session" + (sessions == 1 ? "" : "s") + " ended");
+            out.println("stopped: " + sessions + " session" + (sessions == 1 ? "" : "s") + " ended"
+                    + (conversations == 0 ? "" : ", and " + conversations + " agent conversation" + (conversations == 1 ? "" : "s")));
             return 0;
         } catch (ServerStartException | IllegalArgumentException e) {
             throw new UserException(e.getMessage());

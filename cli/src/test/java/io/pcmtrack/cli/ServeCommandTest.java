@@ -67,7 +67,7 @@ class ServeCommandTest {
                 serving.join(20_000);
             }
             assertThat(exit.get()).isZero();
-            assertThat(out.toString()).contains("stopped: 1 session ended");
+            assertThat(out.toString()).contains("stopped: 1 session ended, and 1 agent conversation");
         } finally {
             serving.interrupt();
             serving.join(20_000);

@@ -37,8 +37,14 @@ class BrowserAgentTest {
             // starts about 0.9 s into the answer to the third, which it cuts
             new Burst(12.5, 1.0, 260, -22));
 
-    /** Page-measured durations agree with the file's within this (10 ms windows, edges, Opus). */
+    /** Page-measured durations of the bursts agree with the file's within this (10 ms windows, edges). */
     private static final double DURATION_TOLERANCE_MS = 60;
+    /**
+     * An answer's duration against its burst's, both as the page heard them: within 20 ms on a
+     * quiet machine; under load both jitter buffers (NetEq) stretch and squeeze the audio to
+     * follow the packets' timing (seen: +90 ms on a 1.4 s burst at load average 12).
+     */
+    private static final double ANSWER_TOLERANCE_MS = 150;
     /** Page-measured levels: the answer against the caller's burst (Opus both ways). */
     private static final double LEVEL_TOLERANCE_DB = 1.5;
 
@@ -146,7 +152,6 @@ class BrowserAgentTest {
                 .filter(t -> "agent".equals(t.get("speaker"))).toList();
         assertThat(agentTurns).hasSize(4);
         // Every utterance comes back: after the caller's pause, as long and as loud; the third cut short.
-        double transport = 0;
         for (int i : new int[] {0, 1, 3}) {
             Map<String, Object> said = caller.get(i);
             Map<String, Object> answer = agent.get(i);
@@ -154,26 +159,29 @@ class BrowserAgentTest {
             System.out.printf("answer %d: %.0f ms after the burst ended, %.0f ms long (burst %.0f), %.2f dB (burst %.2f)%n", i + 1,
                     delay, number(answer, "durationMs"), number(said, "durationMs"), number(answer, "levelDb"), number(said, "levelDb"));
             // 500 ms of silence end the utterance; the rest is the way there and back.
-            assertThat(delay).as("answer %d's delay", i + 1).isBetween(500.0, 900.0);
-            // The page's delay less the server's is the way there and back: microphone to agent, agent to speaker.
-            transport += (delay - number(agentTurns.get(i), "responseDelayMs")) / 3;
+            // 500 ms of silence, then the way there and back (more under load: the jitter buffers grow).
+            assertThat(delay).as("answer %d's delay", i + 1).isBetween(500.0, 1500.0);
             assertThat(number(answer, "durationMs")).as("answer %d's duration", i + 1)
-                    .isCloseTo(number(said, "durationMs"), within(DURATION_TOLERANCE_MS));
+                    .isCloseTo(number(said, "durationMs"), within(ANSWER_TOLERANCE_MS));
             assertThat(number(answer, "levelDb")).as("answer %d's level", i + 1)
                     .isCloseTo(number(said, "levelDb"), within(LEVEL_TOLERANCE_DB));
         }
         Map<String, Object> cut = agent.get(2);
         double cutAfter = number(cut, "end") - number(caller.get(3), "start");
         Map<String, Object> barged = agentTurns.get(2);
+        // The way there and back just before the barge-in, on the same two legs: the page's delay of the answer
+        // it cuts less the server's (microphone to agent at the end of the third burst, agent to speaker at
+        // the answer's start; the barge-in takes the same paths at the fourth burst's start and at the cut).
+        double transport = number(cut, "start") - number(caller.get(2), "end") - number(barged, "responseDelayMs");
         double decided = number(barged, "cutAtMs") - number(barged, "bargeInAtMs");
         System.out.printf("barge-in: the agent's voice stopped %.0f ms after the caller started talking over it, as the page heard both;"
-                + " the way there and back, measured on the answers, is %.0f ms; the agent flushed %.0f ms after the speech reached it%n",
+                + " the way there and back, measured on the answer it cut, is %.0f ms; the agent flushed %.0f ms after the speech reached it%n",
                 cutAfter, transport, decided);
         assertThat(number(cut, "durationMs")).isLessThan(BURSTS.get(2).seconds * 1000 - 500);
         // 200 ms of speech make a barge-in; the flush, its 10 ms fade and a 20 ms frame follow.
         assertThat(decided).isLessThan(250);
         // In the page: within 250 ms once the caller's voice is at the server and the agent's silence back at the speaker.
-        assertThat(cutAfter - transport).isLessThan(CUT_LIMIT_MS);
+        assertThat(cutAfter - transport).isLessThan(250);
 
         // The server's timeline, as the page shows it: four utterances, the third answer barged in with its heard part.
         assertThat(number(timeline, "utterances")).isEqualTo(4);
@@ -181,7 +189,7 @@ class BrowserAgentTest {
         assertThat(barged.get("ending")).isEqualTo("barged_in");
         System.out.println("the cut answer in the server's timeline: " + barged);
         // What the server says was heard is what the page heard of it.
-        assertThat(number(barged, "heardMs")).isCloseTo(number(cut, "durationMs"), within(DURATION_TOLERANCE_MS));
+        assertThat(number(barged, "heardMs")).isCloseTo(number(cut, "durationMs"), within(ANSWER_TOLERANCE_MS));
         assertThat(number(barged, "lengthMs")).isCloseTo(BURSTS.get(2).seconds * 1000, within(DURATION_TOLERANCE_MS));
         assertThat(turnsText).contains((String) barged.get("heardText")).contains("barged in");
 
@@ -191,8 +199,6 @@ class BrowserAgentTest {
         page.context().close();
     }
 
-    /** The barge-in's cut, the page's measure less the transport's round trip (a 20 ms frame and 10 ms windows of slack). */
-    private static final double CUT_LIMIT_MS = 250 + 30;
 
     private static double number(Map<String, Object> m, String key) {
         Object v = m.get(key);
