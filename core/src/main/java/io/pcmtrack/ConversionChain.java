@@ -38,6 +38,8 @@ final class ConversionChain {
     private final int inChannels;
     private final Resampler resampler;
     private final boolean integerPath;
+    /** The output is encoded to 16 bits, which clips and maps NaN to 0 itself: no saturation pass. */
+    private final boolean integerOut;
     private final float[] decoded;
     private final float[] downmixed;
     private final float[] resampled;
@@ -63,6 +65,7 @@ final class ConversionChain {
         this.outChannels = outChannels;
         boolean sameRate = input.sampleRate() == outRate;
         this.integerPath = sameRate && integerOut && input.sampleFormat() == SampleFormat.S16;
+        this.integerOut = integerOut;
         long g = gcd(input.sampleRate(), outRate);
         this.up = outRate / g;
         this.down = input.sampleRate() / g;
@@ -175,7 +178,7 @@ final class ConversionChain {
             x = upmixed;
         }
         int count = frames * outChannels;
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; !integerOut && i < count; i++) {
             float v = x[i];
             // x is this chain's own scratch array: saturate in place. NaN fails both tests and becomes 0.
             x[i] = v >= Float.MAX_VALUE ? Float.MAX_VALUE : v <= -Float.MAX_VALUE ? -Float.MAX_VALUE : v == v ? v : 0f;

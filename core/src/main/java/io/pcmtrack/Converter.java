@@ -80,6 +80,11 @@ final class Converter implements ConversionChain.Output {
         PcmFormat in = pcm.format();
         boolean direct = in.equals(format);
         while (true) {
+            if (direct && chain == null) {
+                // The common case: nothing to convert, no chain state to check against the epoch.
+                writeEpoch = buffer.reserveNow(pcm.samplesPerChannel());
+                break;
+            }
             writeEpoch = buffer.epoch();
             if (chain != null && chainEpoch != writeEpoch) {
                 chain.reset(); // a flush came in since the chain last ran: its state is stale
@@ -91,12 +96,11 @@ final class Converter implements ConversionChain.Output {
                 chain = null;
                 continue; // the finish may have raced a flush: read the epoch again
             }
-            if (!direct && chain == null) {
+            if (chain == null) {
                 chain = new ConversionChain(in, format.sampleRate(), format.channels(),
                         format.sampleFormat() == SampleFormat.S16);
             }
-            long frames = direct ? pcm.samplesPerChannel() : chain.outputFor(pcm.samplesPerChannel());
-            if (buffer.reserve(frames, writeEpoch)) {
+            if (buffer.reserve(chain.outputFor(pcm.samplesPerChannel()), writeEpoch)) {
                 break;
             }
         }

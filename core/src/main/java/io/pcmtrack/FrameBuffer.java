@@ -1,5 +1,7 @@
 package io.pcmtrack;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
@@ -28,7 +30,17 @@ import java.util.function.LongPredicate;
  * call and is refused ({@code false}) once it moved, so a racing write lands wholly before a flush
  * or wholly after it.
  */
-final class FrameBuffer {
+final class FrameBuffer extends SpinLock {
+    private static final VarHandle PLAYED;
+
+    static {
+        try {
+            PLAYED = MethodHandles.lookup().findVarHandle(FrameBuffer.class, "playedPosition", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final int channels;
     private final int valuesPerFrame;
     private final long limitValues;
@@ -37,7 +49,6 @@ final class FrameBuffer {
     private final boolean shorts;
     private final String trackId;
 
-    private final SpinLock lock = new SpinLock();
     private final BlockQueue queue;
     private final MarkQueue marks = new MarkQueue();
     private final LongPredicate pending = this::isPendingLocked;
@@ -50,8 +61,8 @@ final class FrameBuffer {
     private int idleFrames;
     /** Stream position one past the last accepted sample: appended samples plus the reserved tail. */
     private long reservedEnd;
-    /** One past the last emitted sample; only grows. */
-    private volatile long playedPosition;
+    /** One past the last emitted sample; only grows. Written under the lock with a release store, read by any thread. */
+    private long playedPosition;
     private long lastAudioPts = -1;
     /** Segments: queue position {@code segQueue[i]} holds stream position {@code segStream[i]}; increasing. */
     private long[] segQueue = new long[2];
@@ -85,18 +96,30 @@ final class FrameBuffer {
 
     /** The current flush epoch, for a write about to start. */
     long epoch() {
-        lock.lock();
+        lock();
         try {
             ensureLive();
             return epoch;
         } finally {
-            lock.unlock();
+            unlock();
+        }
+    }
+
+    /** Reserves {@code frames} positions under the current epoch, which it returns: a write with no chain to check. */
+    long reserveNow(long frames) {
+        lock();
+        try {
+            ensureLive();
+            reservedEnd += frames;
+            return epoch;
+        } finally {
+            unlock();
         }
     }
 
     /** Reserves the positions of {@code frames} converted samples; false if a flush moved the epoch. */
     boolean reserve(long frames, long writeEpoch) {
-        lock.lock();
+        lock();
         try {
             ensureLive();
             if (epoch != writeEpoch) {
@@ -105,7 +128,7 @@ final class FrameBuffer {
             reservedEnd += frames;
             return true;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -115,25 +138,25 @@ final class FrameBuffer {
      * sits in the range given back.
      */
     void abandonReservation(long writeEpoch) {
-        lock.lock();
+        lock();
         try {
             if (epoch == writeEpoch && !stopped) {
                 reservedEnd = streamPosition(queue.writePosition());
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
     /** Marks the end as a release boundary: a held partial frame goes out padded. */
     void release(long writeEpoch) {
-        lock.lock();
+        lock();
         try {
             if (epoch == writeEpoch && !stopped) {
                 queue.markRelease();
             }
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
@@ -151,7 +174,7 @@ final class FrameBuffer {
         while (true) {
             Block garbage;
             boolean completions = false;
-            lock.lock();
+            lock();
             try {
                 blockedWriter = null;
                 ensureLive();
@@ -200,7 +223,7 @@ final class FrameBuffer {
                     }
                 }
             } finally {
-                lock.unlock();
+                unlock();
             }
             queue.recycle(garbage);
             postCompletions(completions);
@@ -248,7 +271,7 @@ final class FrameBuffer {
     void fill(AudioFrame frame, long pts) {
         Block garbage;
         boolean completions = false;
-        lock.lock();
+        lock();
         try {
             ensureLive();
             int n;
@@ -275,7 +298,7 @@ final class FrameBuffer {
             }
             if (!silence) {
                 idleFrames = 0;
-                playedPosition = streamPosition(queue.readPosition() - channels) + 1;
+                PLAYED.setRelease(this, streamPosition(queue.readPosition() - channels) + 1);
                 lastAudioPts = pts;
                 pruneSegments();
                 if (!marks.isEmpty()) {
@@ -289,7 +312,7 @@ final class FrameBuffer {
             counters.framesEmitted++;
             garbage = queue.takeDrained();
         } finally {
-            lock.unlock();
+            unlock();
         }
         queue.recycle(garbage);
         wakeBlockedWriter();
@@ -308,7 +331,7 @@ final class FrameBuffer {
         Block garbage;
         boolean completions = false;
         FlushReport report;
-        lock.lock();
+        lock();
         try {
             if (stopped) {
                 return null;
@@ -325,7 +348,7 @@ final class FrameBuffer {
                 queue.markRelease();
                 played = streamPosition(queue.writePosition() - channels) + 1;
             } else {
-                played = playedPosition;
+                played = (long) PLAYED.getAcquire(this);
             }
             pruneSegments();
             jumpTo(reservedEnd);
@@ -339,7 +362,7 @@ final class FrameBuffer {
             }
             garbage = queue.takeDrained();
         } finally {
-            lock.unlock();
+            unlock();
         }
         queue.recycle(garbage);
         wakeBlockedWriter(); // it sees the epoch moved and gives up
@@ -351,7 +374,7 @@ final class FrameBuffer {
     Mark mark(String label) {
         boolean completions;
         Mark mark;
-        lock.lock();
+        lock();
         try {
             ensureLive();
             mark = new Mark(label, reservedEnd);
@@ -359,7 +382,7 @@ final class FrameBuffer {
             marks.add(mark, known);
             completions = marks.resolve(minPendingLocked(), lastAudioPts, outbox());
         } finally {
-            lock.unlock();
+            unlock();
         }
         postCompletions(completions);
         return mark;
@@ -368,7 +391,7 @@ final class FrameBuffer {
     /** A future completed once every sample appended so far has ended; exceptionally at stop. */
     CompletableFuture<Void> playout() {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        lock.lock();
+        lock();
         try {
             if (stopped) {
                 future.completeExceptionally(ended());
@@ -380,7 +403,7 @@ final class FrameBuffer {
             }
             marks.addPlayout(streamPosition(queue.writePosition()), future);
         } finally {
-            lock.unlock();
+            unlock();
         }
         return future;
     }
@@ -393,7 +416,7 @@ final class FrameBuffer {
     boolean stop() {
         Block garbage;
         boolean completions;
-        lock.lock();
+        lock();
         try {
             if (stopped) {
                 return false;
@@ -404,7 +427,7 @@ final class FrameBuffer {
             completions = marks.endAll(ended(), outbox());
             garbage = queue.takeDrained();
         } finally {
-            lock.unlock();
+            unlock();
         }
         queue.recycle(garbage);
         wakeBlockedWriter();
@@ -417,45 +440,45 @@ final class FrameBuffer {
     }
 
     long writePosition() {
-        lock.lock();
+        lock();
         try {
             return reservedEnd;
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
     long playedPosition() {
-        return playedPosition;
+        return (long) PLAYED.getAcquire(this);
     }
 
     /** Interleaved samples buffered, held partial included, tail excluded. */
     long bufferedValues() {
-        lock.lock();
+        lock();
         try {
             return queue.size();
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
     int heldBlocks() {
-        lock.lock();
+        lock();
         try {
             return queue.heldBlocks();
         } finally {
-            lock.unlock();
+            unlock();
         }
     }
 
     /** The sample counters, per channel, with the pacer's own counters filled in. */
     TrackStats stats(Pacer pacer) {
         TrackCounters c;
-        lock.lock();
+        lock();
         try {
             c = counters.copy();
         } finally {
-            lock.unlock();
+            unlock();
         }
         return c.toStats(channels, pacer);
     }
@@ -478,11 +501,11 @@ final class FrameBuffer {
     private void drainOutbox() {
         while (true) {
             Runnable next;
-            lock.lock();
+            lock();
             try {
                 next = outbox == null ? null : outbox.poll();
             } finally {
-                lock.unlock();
+                unlock();
             }
             if (next == null) {
                 return;
@@ -506,7 +529,8 @@ final class FrameBuffer {
         while (i > 0 && segQueue[i] > q) {
             i--;
         }
-        return segStream[i] + (q - segQueue[i]) / channels;
+        long values = q - segQueue[i];
+        return segStream[i] + (channels == 1 ? values : values / channels);
     }
 
     /** The next appended sample gets stream position {@code position}. */

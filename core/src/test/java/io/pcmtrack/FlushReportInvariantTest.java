@@ -71,18 +71,18 @@ class FlushReportInvariantTest {
         int chunk = 1000; // not a whole number of frames: boundaries fall inside frames
         AudioStreamTrack t = AudioStreamTrack.builder().clock(clock).bufferLimit(Duration.ofMillis(200)).build();
         java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread writer = new Thread(() -> {
-            for (int i = 0; i < 20_000; i++) {
-                t.write(tone(chunk), i % 7 == 0);
-            }
-            done.set(true);
-        });
         java.util.List<FlushReport> reports = new java.util.concurrent.CopyOnWriteArrayList<>();
         Thread flusher = new Thread(() -> {
             java.util.Random random = new java.util.Random(7);
-            while (!done.get()) {
+            for (int i = 0; i < 300; i++) {
                 reports.add(t.flush(Duration.ofMillis(random.nextInt(3) * 5)));
                 Thread.yield();
+            }
+            done.set(true);
+        });
+        Thread writer = new Thread(() -> {
+            for (int i = 0; !done.get(); i++) {
+                t.write(tone(chunk), i % 7 == 0);
             }
         });
         writer.start();
@@ -93,7 +93,7 @@ class FlushReportInvariantTest {
         }
         writer.join();
         flusher.join();
-        assertThat(reports).hasSizeGreaterThan(10);
+        assertThat(reports).hasSize(300);
         for (FlushReport r : reports) {
             assertThat((r.playedPosition() + r.discardedSamples()) % chunk).as("%s", r).isZero();
         }

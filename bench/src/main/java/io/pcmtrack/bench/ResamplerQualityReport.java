@@ -65,7 +65,17 @@ public final class ResamplerQualityReport {
 
     private static String path(int in, int out) {
         int g = gcd(in, out);
-        return "x" + (out / g) + "/" + (in / g) + (exactTable(in, out) ? " exact" : " interpolated");
+        String kind = blocks(in, out) ? " blocks" : exactTable(in, out) ? " exact" : " interpolated";
+        return "x" + (out / g) + "/" + (in / g) + kind;
+    }
+
+    /** Mirrors the resampler's choice of its float block path (up and down at most 8, taps a multiple of 4). */
+    private static boolean blocks(int in, int out) {
+        int g = gcd(in, out);
+        long up = out / g;
+        long down = in / g;
+        long span = down > up ? (40 * down + up - 1) / up : 40;
+        return up <= 8 && down <= 8 && 2 * span % 4 == 0;
     }
 
     /** Mirrors the resampler's choice (exact table up to 1 MiB) to label the row. */

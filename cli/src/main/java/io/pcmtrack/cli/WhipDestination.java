@@ -85,6 +85,7 @@ final class WhipDestination implements StreamCommand.Destination {
     @Override
     public void close() {
         boolean connected;
+        String state;
         RuntimeException failure;
         try {
             try {
@@ -94,6 +95,7 @@ final class WhipDestination implements StreamCommand.Destination {
             }
             WebRtcSession session = client.session();
             connected = session != null && session.isConnected();
+            state = session == null ? "gone" : String.valueOf(session.connectionState());
             failure = client.lastFailure();
             if (session != null) {
                 resource = String.valueOf(client.resource());
@@ -107,8 +109,9 @@ final class WhipDestination implements StreamCommand.Destination {
             client.close();
         }
         if (!connected) {
-            throw new UserException("the WHIP session was lost and not re-established before the input ended"
-                    + (failure == null ? "" : ": " + failure.getMessage()), EXIT_CALL_FAILED);
+            throw new UserException("the WHIP session's connection failed (ICE " + state
+                    + ") and was not re-established before the input ended"
+                    + (failure == null ? "" : "; last attempt: " + failure.getMessage()), EXIT_CALL_FAILED);
         }
     }
 }

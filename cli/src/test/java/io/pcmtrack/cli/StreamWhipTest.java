@@ -68,6 +68,32 @@ class StreamWhipTest {
     }
 
     @Test
+    void aConnectionLostMidStreamAndNotBackByTheEndIsOneLineAndExit1() {
+        // The far end drops the call 1 s in and refuses new sessions: the client cannot be
+        // connected when the 7 s input ends (ICE notices in about 2.5 s; it waits 5 s more
+        // before a new session, which is refused).
+        server.onPost(offer -> server.requests().stream().filter(q -> q.method().equals("POST")).count() > 1
+                ? TestWhipServer.Reply.of(503, "room closed") : null);
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            timer.scheduleAtFixedRate(() -> {
+                if (server.heard(1).length > 48_000) {
+                    server.kill(1);
+                }
+            }, 100, 100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            CliTest.Run r = CliTest.run("stream", "tone:1000", "--seconds", "7", "--to",
+                    "whip:" + server.url("/whip/endpoint"), "--candidates", "loopback");
+            assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+            String err = r.err().lines().filter(l -> l.startsWith("pcmtrack: ")).findFirst().orElse(r.err());
+            System.out.println("lost mid-stream: " + err);
+            assertThat(err).contains("connection failed (ICE ").contains("not re-established");
+            assertThat(r.err()).doesNotContain("\tat ");
+        } finally {
+            timer.shutdownNow();
+        }
+    }
+
+    @Test
     void badWhipOptionsAreOneLineAndExit2() {
         CliTest.Run r = CliTest.run("stream", "tone:1000", "--to", "whip:ftp://127.0.0.1/x");
         assertThat(r.exit()).isEqualTo(2);

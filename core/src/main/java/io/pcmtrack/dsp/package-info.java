@@ -4,7 +4,7 @@
  * ({@link io.pcmtrack.dsp.SampleCodec}) and channel mapping ({@link io.pcmtrack.dsp.ChannelMixer}).
  * These are public so that applications converting audio the other way (received audio to a
  * speech recognizer) can use them; package-private classes here ({@code FilterBank},
- * {@code KaiserWindow}) are internal. None of them allocates per call; none is thread-safe per
+ * {@code PhaseBlocks}, {@code KaiserWindow}) are internal. None of them allocates per call; none is thread-safe per
  * instance.
  */
 package io.pcmtrack.dsp;

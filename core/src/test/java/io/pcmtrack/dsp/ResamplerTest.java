@@ -134,7 +134,7 @@ class ResamplerTest {
     @CsvSource({
         "44100, 48000, 1", "48000, 44100, 2", "8000, 48000, 1", "48000, 16000, 3", "24000, 48000, 2",
         "11025, 16000, 1", "44101, 48000, 2", "48000, 7999, 1", "48000, 44101, 2", "1000, 768000, 1",
-        "768000, 1000, 1",
+        "768000, 1000, 1", "32000, 48000, 1", "48000, 32000, 2",
     })
     void outputDoesNotDependOnChunking(int in, int out, int channels) {
         int frames = Math.max(3000, 3 * new Resampler(in, out, 1).delayFrames());
@@ -239,7 +239,7 @@ class ResamplerTest {
         long thread = Thread.currentThread().getId();
         Resampler[] all = {
             new Resampler(44100, 48000, 2), new Resampler(48000, 16000, 1), new Resampler(44101, 48000, 1),
-            new Resampler(48000, 7999, 1), new Resampler(8000, 8000, 1),
+            new Resampler(48000, 7999, 1), new Resampler(8000, 8000, 1), new Resampler(24000, 48000, 2),
         };
         float[] x = noise(441, 2, 1);
         float[] y = new float[4096];

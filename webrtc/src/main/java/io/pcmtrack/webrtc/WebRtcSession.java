@@ -124,10 +124,8 @@ public final class WebRtcSession implements AutoCloseable {
     private final AudioTrack localTrack;
     private final GuardedPush push;
 
-    // Touched only on the events thread.
-    private boolean localSet;
-    private boolean remoteSet;
-    private final List<RTCIceCandidate> pendingRemote = new ArrayList<>();
+    /** Touched only on the events thread. */
+    private final RemoteCandidates remoteCandidates;
 
     // Guarded by this.
     private Phase phase = Phase.NEW;
@@ -179,6 +177,7 @@ public final class WebRtcSession implements AutoCloseable {
         }
         this.lease = l;
         this.pc = c;
+        this.remoteCandidates = new RemoteCandidates(c::addIceCandidate, who);
         this.source = s;
         this.localTrack = t;
         this.push = new GuardedPush(direction == Direction.SEND ? AudioPush.of(s) : null);
@@ -247,7 +246,7 @@ public final class WebRtcSession implements AutoCloseable {
         }
         RTCSessionDescription offer = await("create the offer", deadline, describe(true));
         await("set the offer as local description", deadline, apply(offer, true));
-        onEvents(deadline, () -> localSet = true);
+        onEvents(deadline, remoteCandidates::localDescriptionSet);
         return localDescription(deadline);
     }
 
@@ -322,10 +321,7 @@ public final class WebRtcSession implements AutoCloseable {
         }
         RTCSessionDescription answer = await("create the answer", deadline, describe(false));
         await("set the answer as local description", deadline, apply(answer, true));
-        onEvents(deadline, () -> {
-            localSet = true;
-            drainRemoteCandidates();
-        });
+        onEvents(deadline, remoteCandidates::localDescriptionSet);
         return localDescription(deadline);
     }
 
@@ -394,17 +390,7 @@ public final class WebRtcSession implements AutoCloseable {
                 throw new IllegalStateException(who + " is closed: cannot add a remote candidate");
             }
         }
-        dispatch(() -> {
-            try {
-                if (localSet && remoteSet) {
-                    pc.addIceCandidate(ice);
-                } else {
-                    pendingRemote.add(ice);
-                }
-            } catch (RuntimeException | Error e) {
-                LOG.warn("session {}: adding the remote candidate '{}' failed", id, c, e);
-            }
-        });
+        dispatch(() -> remoteCandidates.offer(ice));
     }
 
     /**
@@ -679,24 +665,7 @@ public final class WebRtcSession implements AutoCloseable {
             }
             throw e;
         }
-        onEvents(deadline, () -> {
-            remoteSet = true;
-            drainRemoteCandidates();
-        });
-    }
-
-    /** On the events thread. */
-    private void drainRemoteCandidates() {
-        if (localSet && remoteSet) {
-            for (RTCIceCandidate c : pendingRemote) {
-                try {
-                    pc.addIceCandidate(c);
-                } catch (RuntimeException | Error e) {
-                    LOG.warn("session {}: adding a queued remote candidate failed", id, e);
-                }
-            }
-            pendingRemote.clear();
-        }
+        onEvents(deadline, remoteCandidates::remoteDescriptionSet);
     }
 
     private RTCRtpTransceiver firstAudioTransceiver() {

@@ -29,8 +29,8 @@ public final class TestWhipServer implements AutoCloseable {
     }
 
     /** What to do with a POST instead of answering normally; null answers normally. */
-    record Reply(int status, Map<String, List<String>> headers, String body, long delayMillis) {
-        static Reply of(int status, String body) {
+    public record Reply(int status, Map<String, List<String>> headers, String body, long delayMillis) {
+        public static Reply of(int status, String body) {
             return new Reply(status, Map.of("Content-Type", List.of("text/plain")), body, 0);
         }
     }
@@ -78,6 +78,11 @@ public final class TestWhipServer implements AutoCloseable {
         return x;
     }
 
+    /** Answers POSTs with {@code reply(offer)} instead, unless that returns null. */
+    public void onPost(Function<String, Reply> reply) {
+        this.override = reply;
+    }
+
     /** The requests seen so far. */
     public List<Request> requests() {
         return List.copyOf(requests);
@@ -93,7 +98,7 @@ public final class TestWhipServer implements AutoCloseable {
     }
 
     /** Drops session {@code id} on the server side without a DELETE, as a crashing SFU would. */
-    void kill(int id) {
+    public void kill(int id) {
         WebRtcSession s = sessions.remove(id);
         if (s != null) {
             s.close();

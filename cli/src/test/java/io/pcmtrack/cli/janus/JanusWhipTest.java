@@ -85,7 +85,8 @@ class JanusWhipTest {
             assertThat(probe.exit()).as(context).isZero();
             Map<String, Double> r = result("DELAY", probe.output());
             System.out.println("janus delay probe: " + r);
-            probe.output().lines().filter(l -> l.contains("WHIP session")).forEach(System.out::println);
+            probe.output().lines().filter(l -> l.contains("WHIP session") || l.contains("ICE gathering"))
+                    .forEach(System.out::println);
             assertThat(r.get("n")).as("bursts that arrived within 1 s, of " + BURSTS + "; " + context)
                     .isEqualTo((double) BURSTS);
         }
