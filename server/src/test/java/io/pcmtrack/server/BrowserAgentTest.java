@@ -200,6 +200,29 @@ class BrowserAgentTest {
     }
 
 
+    @Test
+    void thePageFitsAPhoneScreenAndHangsUpCleanly() throws Exception {
+        Page page = chromium.browser.newContext(new Browser.NewContextOptions().setPermissions(List.of("microphone"))
+                .setViewportSize(390, 844).setDeviceScaleFactor(2).setIsMobile(true).setHasTouch(true)).newPage();
+        page.navigate("http://127.0.0.1:" + server.port + "/");
+        page.waitForFunction("() => window.pcmtrackAgent !== undefined");
+        page.locator("#talk").click();
+        page.waitForFunction("() => document.getElementById('chip-server').textContent === 'server: connected'", null,
+                new Page.WaitForFunctionOptions().setTimeout(20_000));
+        server.send("sessions");
+        assertThat(server.expect("SESSIONS ", Duration.ofSeconds(10))).isEqualTo("SESSIONS 1");
+        // Nothing wider than the screen: no sideways scrolling on a phone.
+        assertThat(((Number) page.evaluate("() => document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(390);
+        Path shot = Path.of("target", "agent-page-phone.png");
+        Files.createDirectories(shot.getParent());
+        page.screenshot(new Page.ScreenshotOptions().setPath(shot));
+        page.locator("#talk").click();
+        page.waitForFunction("() => document.getElementById('talk').textContent === 'Start talking'");
+        server.send("sessions");
+        assertThat(server.expect("SESSIONS ", Duration.ofSeconds(10))).isEqualTo("SESSIONS 0");
+        page.context().close();
+    }
+
     private static double number(Map<String, Object> m, String key) {
         Object v = m.get(key);
         if (!(v instanceof Number n)) {
