@@ -51,10 +51,20 @@ final class FrameBuffer extends SpinLock {
 
     private final BlockQueue queue;
     private final MarkQueue marks = new MarkQueue();
+    /** Set once the track has had a mark or a playout waiter: until then a frame never looks at {@link #marks}. */
+    private boolean marksUsed;
     private final LongPredicate pending = this::isPendingLocked;
 
     // Guarded by lock.
-    private final TrackCounters counters = new TrackCounters();
+    // The counters that move with the samples (interleaved samples where they count samples):
+    // fields of this object, so a frame touches no other object for them.
+    private long framesEmitted;
+    private long silentFrames;
+    private long paddedFrames;
+    private long droppedValues;
+    private long writtenValues;
+    private long flushes;
+    private long flushedValues;
     private long epoch;
     /** Written under the lock; volatile so that {@link #isStopped()} (every scheduled frame) reads it without the lock. */
     private volatile boolean stopped;
@@ -68,6 +78,9 @@ final class FrameBuffer extends SpinLock {
     private long[] segQueue = new long[2];
     private long[] segStream = new long[2];
     private int segments = 1;
+    /** Copies of segment 0, so that the usual single segment costs a frame no array loads. */
+    private long firstSegQueue;
+    private long firstSegStream;
 
     /**
      * Completions of marks and playouts in resolution order, filled under the lock and drained on
@@ -189,8 +202,8 @@ final class FrameBuffer extends SpinLock {
                         long next = streamPosition(queue.writePosition()) + skip / channels;
                         dropLocked(queue.size());
                         jumpTo(next);
-                        counters.droppedValues += skip;
-                        counters.writtenValues += skip;
+                        droppedValues += skip;
+                        writtenValues += skip;
                         appended[0] += skip;
                         offset += (int) skip;
                         count = (int) limitValues;
@@ -201,7 +214,7 @@ final class FrameBuffer extends SpinLock {
                     if (excess > 0) {
                         dropLocked(excess);
                     }
-                    if (!marks.isEmpty()) {
+                    if (marksUsed && !marks.isEmpty()) {
                         marks.settle(MarkOutcome.DROPPED, pending);
                         completions = marks.resolve(minPendingLocked(), lastAudioPts, outbox());
                     }
@@ -249,7 +262,7 @@ final class FrameBuffer extends SpinLock {
         } else {
             queue.appendLittleEndian(b, offset, count);
         }
-        counters.writtenValues += count;
+        writtenValues += count;
         long end = streamPosition(queue.writePosition());
         if (end > reservedEnd) {
             reservedEnd = end; // never expected: a converter gave more than it announced
@@ -258,7 +271,7 @@ final class FrameBuffer extends SpinLock {
 
     private void dropLocked(long values) {
         queue.skip(values);
-        counters.droppedValues += values;
+        droppedValues += values;
         pruneSegments();
     }
 
@@ -279,13 +292,13 @@ final class FrameBuffer extends SpinLock {
             int toRelease = queue.samplesToRelease(valuesPerFrame);
             if (toRelease > 0 && toRelease < valuesPerFrame) {
                 n = toRelease;
-                counters.paddedFrames++;
+                paddedFrames++;
             } else if (queue.size() >= valuesPerFrame) {
                 n = valuesPerFrame;
             } else {
                 n = 0;
                 silence = true;
-                counters.silentFrames++;
+                silentFrames++;
             }
             if (shorts) {
                 short[] out = frame.shorts();
@@ -301,7 +314,7 @@ final class FrameBuffer extends SpinLock {
                 PLAYED.setRelease(this, streamPosition(queue.readPosition() - channels) + 1);
                 lastAudioPts = pts;
                 pruneSegments();
-                if (!marks.isEmpty()) {
+                if (marksUsed && !marks.isEmpty()) {
                     marks.settle(MarkOutcome.PLAYED, pending);
                     completions = marks.resolve(minPendingLocked(), lastAudioPts, outbox());
                 }
@@ -309,7 +322,7 @@ final class FrameBuffer extends SpinLock {
                 queue.releaseSpare(); // starved for a second: hold no memory while idle
             }
             frame.stamp(pts, silence);
-            counters.framesEmitted++;
+            framesEmitted++;
             garbage = queue.takeDrained();
         } finally {
             unlock();
@@ -337,11 +350,11 @@ final class FrameBuffer extends SpinLock {
                 return null;
             }
             epoch++;
-            counters.flushes++;
+            flushes++;
             long buffered = queue.size() / channels;
             long keep = Math.min(fadeFrames, buffered);
             queue.truncate(keep * channels);
-            counters.flushedValues += (buffered - keep) * channels;
+            flushedValues += (buffered - keep) * channels;
             long played;
             if (keep > 0) {
                 queue.fadeOut((int) keep, channels);
@@ -356,7 +369,7 @@ final class FrameBuffer extends SpinLock {
             // playedPosition + discardedSamples == writePosition() (a write boundary) also after an
             // earlier flush or overflow drops left a gap behind the last emitted sample.
             report = new FlushReport(played, reservedEnd - played);
-            if (!marks.isEmpty()) {
+            if (marksUsed && !marks.isEmpty()) {
                 marks.settle(MarkOutcome.FLUSHED, pending);
                 completions = marks.resolve(minPendingLocked(), lastAudioPts, outbox());
             }
@@ -379,6 +392,7 @@ final class FrameBuffer extends SpinLock {
             ensureLive();
             mark = new Mark(label, reservedEnd);
             MarkOutcome known = reservedEnd == 0 || !isPendingLocked(reservedEnd - 1) ? MarkOutcome.PLAYED : null;
+            marksUsed = true;
             marks.add(mark, known);
             completions = marks.resolve(minPendingLocked(), lastAudioPts, outbox());
         } finally {
@@ -401,6 +415,7 @@ final class FrameBuffer extends SpinLock {
                 future.complete(null);
                 return future;
             }
+            marksUsed = true;
             marks.addPlayout(streamPosition(queue.writePosition()), future);
         } finally {
             unlock();
@@ -476,7 +491,8 @@ final class FrameBuffer extends SpinLock {
         TrackCounters c;
         lock();
         try {
-            c = counters.copy();
+            c = new TrackCounters(framesEmitted, silentFrames, paddedFrames, droppedValues, writtenValues, flushes,
+                    flushedValues);
         } finally {
             unlock();
         }
@@ -525,6 +541,10 @@ final class FrameBuffer extends SpinLock {
 
     /** Stream position of the sample at queue position {@code q}. */
     private long streamPosition(long q) {
+        if (segments == 1) {
+            long values = q - firstSegQueue;
+            return firstSegStream + (channels == 1 ? values : values / channels);
+        }
         int i = segments - 1;
         while (i > 0 && segQueue[i] > q) {
             i--;
@@ -549,6 +569,8 @@ final class FrameBuffer extends SpinLock {
         segQueue[segments] = q;
         segStream[segments] = position;
         segments++;
+        firstSegQueue = segQueue[0];
+        firstSegStream = segStream[0];
     }
 
     /** Forgets the segments wholly behind the head. */
@@ -562,6 +584,8 @@ final class FrameBuffer extends SpinLock {
             System.arraycopy(segQueue, drop, segQueue, 0, segments - drop);
             System.arraycopy(segStream, drop, segStream, 0, segments - drop);
             segments -= drop;
+            firstSegQueue = segQueue[0];
+            firstSegStream = segStream[0];
         }
     }
 

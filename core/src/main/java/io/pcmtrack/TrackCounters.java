@@ -3,30 +3,12 @@ package io.pcmtrack;
 import java.time.Duration;
 
 /**
- * The counters that move with a track's samples, in interleaved samples where they count
- * samples. Guarded by the {@link FrameBuffer}'s lock; {@link #copy()} is taken under it and
- * turned into {@link TrackStats} outside it.
+ * A snapshot of the counters a {@link FrameBuffer} keeps as its own fields (in interleaved
+ * samples where they count samples), taken under its lock and turned into {@link TrackStats}
+ * outside it.
  */
-final class TrackCounters {
-    long framesEmitted;
-    long silentFrames;
-    long paddedFrames;
-    long droppedValues;
-    long writtenValues;
-    long flushes;
-    long flushedValues;
-
-    TrackCounters copy() {
-        TrackCounters c = new TrackCounters();
-        c.framesEmitted = framesEmitted;
-        c.silentFrames = silentFrames;
-        c.paddedFrames = paddedFrames;
-        c.droppedValues = droppedValues;
-        c.writtenValues = writtenValues;
-        c.flushes = flushes;
-        c.flushedValues = flushedValues;
-        return c;
-    }
+record TrackCounters(long framesEmitted, long silentFrames, long paddedFrames, long droppedValues, long writtenValues,
+        long flushes, long flushedValues) {
 
     /** Per-channel statistics, with the lateness and catch-up counters the pacer keeps. */
     TrackStats toStats(int channels, Pacer pacer) {

@@ -77,11 +77,11 @@ public final class JanusSubscriber {
         long until = System.nanoTime() + 20_000_000_000L;
         while (feed == 0 && System.nanoTime() < until) {
             Object r = post(handleUrl, "{\"janus\":\"message\",\"body\":{\"request\":\"listparticipants\",\"room\":" + room + "}}");
-            Object participants = MiniJson.at(r, "plugindata", "data", "participants");
+            Object participants = Json.at(r, "plugindata", "data", "participants");
             if (participants instanceof List<?> l) {
                 for (Object p : l) {
-                    if (Boolean.TRUE.equals(MiniJson.at(p, "publisher"))) {
-                        feed = ((Number) MiniJson.at(p, "id")).longValue();
+                    if (Boolean.TRUE.equals(Json.at(p, "publisher"))) {
+                        feed = ((Number) Json.at(p, "id")).longValue();
                     }
                 }
             }
@@ -98,8 +98,8 @@ public final class JanusSubscriber {
         String offer = null;
         while (offer == null && System.nanoTime() < until + 10_000_000_000L) {
             Object ev = get(sessionUrl + "?maxev=1");
-            Object jsep = MiniJson.at(ev, "jsep", "sdp");
-            if (jsep instanceof String sdp && "offer".equals(MiniJson.at(ev, "jsep", "type"))) {
+            Object jsep = Json.at(ev, "jsep", "sdp");
+            if (jsep instanceof String sdp && "offer".equals(Json.at(ev, "jsep", "type"))) {
                 offer = sdp;
             }
         }
@@ -110,7 +110,7 @@ public final class JanusSubscriber {
         try {
             String answer = rx.answer(offer);
             post(handleUrl, "{\"janus\":\"message\",\"body\":{\"request\":\"start\",\"room\":" + room + "},"
-                    + "\"jsep\":{\"type\":\"answer\",\"sdp\":" + MiniJson.quote(answer) + "}}");
+                    + "\"jsep\":{\"type\":\"answer\",\"sdp\":" + Json.quote(answer) + "}}");
             rx.awaitConnected(Duration.ofSeconds(10));
         } catch (Exception | Error e) {
             rx.close();
@@ -173,7 +173,7 @@ public final class JanusSubscriber {
     }
 
     private static long id(Object response) {
-        Object id = MiniJson.at(response, "data", "id");
+        Object id = Json.at(response, "data", "id");
         if (!(id instanceof Number n)) {
             throw new IllegalStateException("Janus answered without data.id: " + response);
         }
@@ -185,8 +185,8 @@ public final class JanusSubscriber {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        Object v = MiniJson.parse(r.body());
-        if ("error".equals(MiniJson.at(v, "janus")) || MiniJson.at(v, "plugindata", "data", "error") != null) {
+        Object v = Json.parse(r.body());
+        if ("error".equals(Json.at(v, "janus")) || Json.at(v, "plugindata", "data", "error") != null) {
             throw new IllegalStateException("Janus refused " + json + ": " + r.body());
         }
         return v;
@@ -200,7 +200,7 @@ public final class JanusSubscriber {
         try {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build(),
                     HttpResponse.BodyHandlers.ofString());
-            Object v = MiniJson.parse(r.body());
+            Object v = Json.parse(r.body());
             return v instanceof List<?> l && !l.isEmpty() ? l.get(0) : v instanceof Map<?, ?> ? v : null;
         } catch (java.net.http.HttpTimeoutException e) {
             return null;
