@@ -93,7 +93,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             builder = PcmTrackServer.builder().host(host).port(port).token(token).maxSessions(maxSessions)
                     .agent(AgentOptions.defaults()).maxAgentSessions(maxAgentSessions)
-                    .maxAgentSessionsPerClient(maxAgentSessionsPerClient)
+                    .maxAgentSessionsPerClient(maxAgentSessionsPerClient).twilio()
                     .whip(p -> receive(p, out));
             for (String origin : origins) {
                 builder.allowOrigin(origin);
@@ -130,6 +130,8 @@ final class ServeCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             out.println("serving on " + server.url() + " (open it in a browser and talk to the agent; Ctrl-C to stop)");
             out.println("  agent POST " + server.url() + "/agent   a parrot voice agent per conversation, page at /");
+            out.println("  phone WS   " + server.url().replace("http://", "ws://") + "/twilio   Twilio Media Streams to the same agent"
+                    + (token == null ? "" : " (the stream's <Parameter name=\"token\">)"));
             for (Map.Entry<String, String> e : inputs.entrySet()) {
                 out.println("  WHEP  POST " + server.url() + "/whep/" + e.getKey() + "   " + e.getValue() + ", looped");
             }

@@ -94,6 +94,7 @@ public final class PcmTrackServer implements AutoCloseable {
     private final byte[] page;
     private final byte[] tracksPage;
     private final AgentSessions agents;
+    private final PhoneAgents phones;
     private volatile Javalin http;
     private boolean started;
     private boolean closed;
@@ -109,6 +110,7 @@ public final class PcmTrackServer implements AutoCloseable {
         }
         this.sessions = new SessionTable(b.maxSessions, b.idleTimeout);
         this.scheduler = new FrameScheduler(MediaClock.system());
+        this.phones = b.twilio ? new PhoneAgents(scheduler, b.agent, b.token) : null;
         this.handlers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "pcmtrack-whip-handler-" + HANDLER_THREADS.incrementAndGet());
             t.setDaemon(true);
@@ -149,6 +151,9 @@ public final class PcmTrackServer implements AutoCloseable {
                 c.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
                 c.routes.get("/tracks.html", ctx -> ctx.contentType("text/html; charset=utf-8").result(tracksPage));
                 c.routes.get("/tracks", ctx -> ctx.contentType("application/json").result(tracksJson()));
+                if (phones != null) {
+                    phones.mount(c);
+                }
                 if (agents != null) {
                     c.routes.post("/agent", this::postAgent);
                     c.routes.get("/agent/{id}", ctx -> json(ctx, 200, agentSession(ctx).state(since(ctx))));
@@ -225,6 +230,11 @@ public final class PcmTrackServer implements AutoCloseable {
         return t.listeners();
     }
 
+    /** Phone calls to the agent going on now at {@code /twilio} (0 without {@link Builder#twilio}). */
+    public int phoneCalls() {
+        return phones == null ? 0 : phones.calls();
+    }
+
     /** Voice-agent conversations open now (0 without {@link Builder#agent}). */
     public int agentSessions() {
         return agents == null ? 0 : agents.size();
@@ -246,6 +256,9 @@ public final class PcmTrackServer implements AutoCloseable {
         sessions.close();
         if (agents != null) {
             agents.close();
+        }
+        if (phones != null) {
+            phones.close();
         }
         if (http != null) {
             http.stop();
@@ -279,7 +292,8 @@ public final class PcmTrackServer implements AutoCloseable {
             ctx.skipRemainingHandlers();
             return;
         }
-        if (expectedAuthorization != null) {
+        if (expectedAuthorization != null && !(phones != null && ctx.path().equals("/twilio"))) {
+            // Twilio sends no Authorization header: /twilio checks the token in its stream's parameters.
             String given = ctx.header("Authorization");
             byte[] g = given == null ? new byte[0] : given.getBytes(StandardCharsets.UTF_8);
             if (!MessageDigest.isEqual(g, expectedAuthorization)) {
@@ -513,6 +527,7 @@ public final class PcmTrackServer implements AutoCloseable {
         private AgentOptions agent;
         private int maxAgentSessions = 20;
         private int maxAgentSessionsPerClient = 3;
+        private boolean twilio;
 
         private Builder() {
         }
@@ -643,6 +658,18 @@ public final class PcmTrackServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Answers phone calls with the agent too: Twilio Media Streams
+         * ({@code <Connect><Stream url="wss://HOST/twilio"/>}) at {@code /twilio}, each call a
+         * {@link io.pcmtrack.agent.ParrotAgent} speaking into the call's track. With a token, the
+         * stream must carry it as a custom parameter named {@code token} (Twilio sends no headers).
+         * Needs {@link #agent}.
+         */
+        public Builder twilio() {
+            this.twilio = true;
+            return this;
+        }
+
         /** Most agent conversations at once, &gt; 0; default 20. More get 503. Each has two peer connections. */
         public Builder maxAgentSessions(int n) {
             if (n < 1) {
@@ -667,6 +694,9 @@ public final class PcmTrackServer implements AutoCloseable {
          * @throws IllegalArgumentException if the host is not a known address
          */
         public PcmTrackServer build() {
+            if (twilio && agent == null) {
+                throw new IllegalStateException("twilio() answers calls with the agent: set agent(options) too");
+            }
             if (candidates == null) {
                 candidates = isLoopback(host) ? CandidatePolicy.LOOPBACK : CandidatePolicy.HOST;
             }
@@ -691,6 +721,7 @@ public final class PcmTrackServer implements AutoCloseable {
             b.agent = agent;
             b.maxAgentSessions = maxAgentSessions;
             b.maxAgentSessionsPerClient = maxAgentSessionsPerClient;
+            b.twilio = twilio;
             return b;
         }
 
