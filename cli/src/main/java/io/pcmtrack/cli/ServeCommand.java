@@ -18,6 +18,7 @@ import io.pcmtrack.AudioStreamTrack;
 import io.pcmtrack.PcmData;
 import io.pcmtrack.PcmFormat;
 import io.pcmtrack.TrackEndedException;
+import io.pcmtrack.agent.AgentOptions;
 import io.pcmtrack.io.WavWriter;
 import io.pcmtrack.server.PcmTrackServer;
 import io.pcmtrack.server.ServerStartException;
@@ -34,7 +35,8 @@ import picocli.CommandLine.Spec;
  * until interrupted.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serves live tracks over WHEP and takes audio over WHIP, with a web page at /, until interrupted.",
+        description = {"Serves a voice agent to talk to at / (microphone over WHIP, its voice over WHEP), live tracks over WHEP",
+                "and takes audio over WHIP, until interrupted.",
                 "Every listener of a track hears the same live stream; each INPUT loops for as long as the server runs."})
 final class ServeCommand implements Callable<Integer> {
     @Spec
@@ -67,6 +69,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-sessions", defaultValue = "100", description = "Most WHEP and WHIP sessions at once. Default: ${DEFAULT-VALUE}.")
     int maxSessions;
 
+    @Option(names = "--max-agent-sessions", defaultValue = "20",
+            description = "Most voice-agent conversations at once (each is two peer connections). Default: ${DEFAULT-VALUE}.")
+    int maxAgentSessions;
+
+    @Option(names = "--max-agent-sessions-per-client", defaultValue = "3",
+            description = "Most voice-agent conversations one client address has at once. Default: ${DEFAULT-VALUE}.")
+    int maxAgentSessionsPerClient;
+
     @Option(names = "--record", paramLabel = "DIR", description = "Save each WHIP publication to DIR/NAME-ID.wav.")
     Path recordDir;
 
@@ -82,6 +92,8 @@ final class ServeCommand implements Callable<Integer> {
         PcmTrackServer.Builder builder;
         try {
             builder = PcmTrackServer.builder().host(host).port(port).token(token).maxSessions(maxSessions)
+                    .agent(AgentOptions.defaults()).maxAgentSessions(maxAgentSessions)
+                    .maxAgentSessionsPerClient(maxAgentSessionsPerClient).twilio()
                     .whip(p -> receive(p, out));
             for (String origin : origins) {
                 builder.allowOrigin(origin);
@@ -116,7 +128,10 @@ final class ServeCommand implements Callable<Integer> {
             }
             server = builder.build().start();
             Runtime.getRuntime().addShutdownHook(hook);
-            out.println("serving on " + server.url() + " (open it in a browser; Ctrl-C to stop)");
+            out.println("serving on " + server.url() + " (open it in a browser and talk to the agent; Ctrl-C to stop)");
+            out.println("  agent POST " + server.url() + "/agent   a parrot voice agent per conversation, page at /");
+            out.println("  phone WS   " + server.url().replace("http://", "ws://") + "/twilio   Twilio Media Streams to the same agent"
+                    + (token == null ? "" : " (the stream's <Parameter name=\"token\">)"));
             for (Map.Entry<String, String> e : inputs.entrySet()) {
                 out.println("  WHEP  POST " + server.url() + "/whep/" + e.getKey() + "   " + e.getValue() + ", looped");
             }
@@ -131,8 +146,10 @@ final class ServeCommand implements Callable<Integer> {
                 // interrupted: stop serving
             }
             int sessions = server.sessions();
+            int conversations = server.agentSessions();
             server.close();
-            out.println("stopped: " + sessions + " session" + (sessions == 1 ? "" : "s") + " ended");
+            out.println("stopped: " + sessions + " session" + (sessions == 1 ? "" : "s") + " ended"
+                    + (conversations == 0 ? "" : ", and " + conversations + " agent conversation" + (conversations == 1 ? "" : "s")));
             return 0;
         } catch (ServerStartException | IllegalArgumentException e) {
             throw new UserException(e.getMessage());

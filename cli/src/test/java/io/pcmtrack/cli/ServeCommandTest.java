@@ -41,7 +41,13 @@ class ServeCommandTest {
             assertThat(get(url + "/", null).statusCode()).isEqualTo(401);
             HttpResponse<String> page = get(url + "/", "t0k");
             assertThat(page.statusCode()).isEqualTo(200);
-            assertThat(page.body()).contains("window.pcmtrack");
+            assertThat(page.body()).contains("window.pcmtrackAgent");
+            // The voice agent: a conversation opens (and is ended with the server).
+            HttpResponse<String> agent = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/agent")).header("Authorization", "Bearer t0k")
+                    .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(agent.statusCode()).isEqualTo(201);
+            assertThat(agent.body()).matches("\\{\"id\":\"[0-9a-f]{32}\",\"location\":\"/agent/[0-9a-f]{32}\".*");
+            assertThat(out.toString()).contains("/agent");
             assertThat(get(url + "/tracks", "t0k").body()).contains("\"name\":\"tone\"").contains("\"name\":\"low\"");
 
             try (WebRtcSession listener = WebRtcSession.receiving(WebRtcSession.options().candidates(CandidatePolicy.LOOPBACK))) {
@@ -61,7 +67,7 @@ class ServeCommandTest {
                 serving.join(20_000);
             }
             assertThat(exit.get()).isZero();
-            assertThat(out.toString()).contains("stopped: 1 session ended");
+            assertThat(out.toString()).contains("stopped: 1 session ended, and 1 agent conversation");
         } finally {
             serving.interrupt();
             serving.join(20_000);

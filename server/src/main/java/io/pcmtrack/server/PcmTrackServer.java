@@ -26,6 +26,7 @@ import io.pcmtrack.AudioStreamTrack;
 import io.pcmtrack.FrameScheduler;
 import io.pcmtrack.MediaClock;
 import io.pcmtrack.SchedulerStats;
+import io.pcmtrack.agent.AgentOptions;
 import io.pcmtrack.webrtc.CandidatePolicy;
 import io.pcmtrack.webrtc.WebRtcAudioReceiver;
 import io.pcmtrack.webrtc.WebRtcCallException;
@@ -67,6 +68,12 @@ import org.slf4j.LoggerFactory;
  * {@link Builder#allowOrigin allowed}. {@code GET /} is a page that plays the tracks and publishes
  * a microphone; {@code GET /tracks} lists the tracks as JSON.
  *
+ * <p><b>Voice agent.</b> With {@link Builder#agent}, {@code POST /agent} opens a conversation with a
+ * {@link io.pcmtrack.agent.ParrotAgent} of its own: the page publishes its microphone to
+ * {@code POST /agent/ID/whip} and plays the agent's voice from {@code POST /agent/ID/whep};
+ * {@code GET /agent/ID} is its timeline as JSON, {@code DELETE /agent/ID} ends it. {@code GET /}
+ * is then the agent's page (the tracks page moves to {@code /tracks.html}).
+ *
  * <p>Thread-safe. {@link #close()} ends every session, stops the HTTP server, detaches the tracks
  * (it does not stop them: they are the application's) and stops the scheduler.
  */
@@ -85,6 +92,9 @@ public final class PcmTrackServer implements AutoCloseable {
     private final SecureRandom random = new SecureRandom();
     private final byte[] expectedAuthorization;
     private final byte[] page;
+    private final byte[] tracksPage;
+    private final AgentSessions agents;
+    private final PhoneAgents phones;
     private volatile Javalin http;
     private boolean started;
     private boolean closed;
@@ -92,12 +102,15 @@ public final class PcmTrackServer implements AutoCloseable {
     private PcmTrackServer(Builder b) {
         this.config = b;
         this.expectedAuthorization = b.token == null ? null : ("Bearer " + b.token).getBytes(StandardCharsets.UTF_8);
-        this.page = loadPage();
+        this.tracksPage = loadPage("index.html");
+        this.page = b.agent == null ? tracksPage : loadPage("agent.html");
+        this.agents = b.agent == null ? null : new AgentSessions(b.maxAgentSessions, b.maxAgentSessionsPerClient, b.idleTimeout);
         for (Map.Entry<String, AudioStreamTrack> e : b.tracks.entrySet()) {
             tracks.put(e.getKey(), new LiveTrack(e.getKey(), e.getValue()));
         }
         this.sessions = new SessionTable(b.maxSessions, b.idleTimeout);
         this.scheduler = new FrameScheduler(MediaClock.system());
+        this.phones = b.twilio ? new PhoneAgents(scheduler, b.agent, b.token) : null;
         this.handlers = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "pcmtrack-whip-handler-" + HANDLER_THREADS.incrementAndGet());
             t.setDaemon(true);
@@ -136,7 +149,35 @@ public final class PcmTrackServer implements AutoCloseable {
                 c.routes.exception(WebRtcCallException.class, (e, ctx) -> error(ctx, 500, "WebRTC failed: " + e.getMessage()));
                 c.routes.before(this::corsAndAuth);
                 c.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(page));
+                c.routes.get("/tracks.html", ctx -> ctx.contentType("text/html; charset=utf-8").result(tracksPage));
                 c.routes.get("/tracks", ctx -> ctx.contentType("application/json").result(tracksJson()));
+                if (phones != null) {
+                    phones.mount(c);
+                }
+                if (agents != null) {
+                    c.routes.post("/agent", this::postAgent);
+                    c.routes.get("/agent/{id}", ctx -> json(ctx, 200, agentSession(ctx).state(since(ctx))));
+                    c.routes.delete("/agent/{id}", this::deleteAgent);
+                    c.routes.post("/agent/{id}/whep", ctx -> {
+                        AgentSession a = agentSession(ctx);
+                        String offer = readOffer(ctx);
+                        agentCreated(ctx, a, "whep", a.openVoice(offer, sessionOptions(), scheduler));
+                    });
+                    c.routes.post("/agent/{id}/whip", ctx -> {
+                        AgentSession a = agentSession(ctx);
+                        String offer = readOffer(ctx);
+                        agentCreated(ctx, a, "whip", a.openMicrophone(offer, sessionOptions().receiver(config.whipReceiver)));
+                    });
+                    for (String leg : List.of("whep", "whip")) {
+                        // A WHEP or WHIP client ends its leg with DELETE on its Location: that ends the conversation.
+                        c.routes.delete("/agent/{id}/" + leg, this::deleteAgent);
+                        c.routes.patch("/agent/{id}/" + leg, ctx -> {
+                            agentSession(ctx);
+                            ctx.header("Allow", "DELETE");
+                            throw new HttpError(405, "this server does not support trickle ICE or ICE restarts: the answer was complete");
+                        });
+                    }
+                }
                 c.routes.post("/whep/{name}", this::postWhep);
                 c.routes.post("/whip/{name}", this::postWhip);
                 for (String protocol : List.of("whep", "whip")) {
@@ -189,6 +230,16 @@ public final class PcmTrackServer implements AutoCloseable {
         return t.listeners();
     }
 
+    /** Phone calls to the agent going on now at {@code /twilio} (0 without {@link Builder#twilio}). */
+    public int phoneCalls() {
+        return phones == null ? 0 : phones.calls();
+    }
+
+    /** Voice-agent conversations open now (0 without {@link Builder#agent}). */
+    public int agentSessions() {
+        return agents == null ? 0 : agents.size();
+    }
+
     /** The pacing of all tracks: frames delivered, lateness percentiles. */
     public SchedulerStats schedulerStats() {
         return scheduler.stats();
@@ -203,6 +254,12 @@ public final class PcmTrackServer implements AutoCloseable {
             closed = true;
         }
         sessions.close();
+        if (agents != null) {
+            agents.close();
+        }
+        if (phones != null) {
+            phones.close();
+        }
         if (http != null) {
             http.stop();
         }
@@ -235,7 +292,8 @@ public final class PcmTrackServer implements AutoCloseable {
             ctx.skipRemainingHandlers();
             return;
         }
-        if (expectedAuthorization != null) {
+        if (expectedAuthorization != null && !(phones != null && ctx.path().equals("/twilio"))) {
+            // Twilio sends no Authorization header: /twilio checks the token in its stream's parameters.
             String given = ctx.header("Authorization");
             byte[] g = given == null ? new byte[0] : given.getBytes(StandardCharsets.UTF_8);
             if (!MessageDigest.isEqual(g, expectedAuthorization)) {
@@ -300,6 +358,59 @@ public final class PcmTrackServer implements AutoCloseable {
                 LOG.warn("the WHIP handler failed for {}", p, e);
             }
         });
+    }
+
+    private void postAgent(Context ctx) {
+        String client = ctx.ip();
+        AgentSession a = agents.open(client, () -> new AgentSession(newId(), client, config.agent));
+        LOG.debug("{} opened", a);
+        ctx.header("Location", a.location());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", a.id);
+        body.put("location", a.location());
+        body.put("whep", a.location() + "/whep");
+        body.put("whip", a.location() + "/whip");
+        json(ctx, 201, body);
+    }
+
+    private void deleteAgent(Context ctx) {
+        AgentSession a = agentSession(ctx);
+        agents.end(a.id);
+        LOG.debug("{} deleted", a);
+        ctx.status(200);
+    }
+
+    private AgentSession agentSession(Context ctx) {
+        String id = ctx.pathParam("id");
+        AgentSession a = ID.matcher(id).matches() ? agents.get(id) : null;
+        if (a == null) {
+            throw HttpError.notFound("no agent session at " + ctx.path());
+        }
+        return a;
+    }
+
+    private static long since(Context ctx) {
+        String s = ctx.queryParam("since");
+        if (s == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw HttpError.badRequest("since must be an event number (0, 1, ...), got '" + s + "'");
+        }
+    }
+
+    private void agentCreated(Context ctx, AgentSession a, String leg, String answer) {
+        ctx.status(201);
+        ctx.header("Location", a.location() + "/" + leg);
+        ctx.header("ETag", "\"" + a.id + "-" + leg + "\"");
+        ctx.contentType(SDP);
+        ctx.result(answer);
+    }
+
+    private static void json(Context ctx, int status, Object body) {
+        ctx.status(status).contentType("application/json").result(Json.write(body));
     }
 
     private void created(Context ctx, Session s, String answer) {
@@ -380,14 +491,14 @@ public final class PcmTrackServer implements AutoCloseable {
         ctx.status(status).contentType("text/plain; charset=utf-8").result(message + "\n");
     }
 
-    private static byte[] loadPage() {
-        try (InputStream in = PcmTrackServer.class.getResourceAsStream("index.html")) {
+    private static byte[] loadPage(String name) {
+        try (InputStream in = PcmTrackServer.class.getResourceAsStream(name)) {
             if (in == null) {
-                throw new IllegalStateException("index.html is missing from the server's jar");
+                throw new IllegalStateException(name + " is missing from the server's jar");
             }
             return in.readAllBytes();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read index.html from the server's jar", e);
+            throw new IllegalStateException("cannot read " + name + " from the server's jar", e);
         }
     }
 
@@ -413,6 +524,10 @@ public final class PcmTrackServer implements AutoCloseable {
         private final Map<String, AudioStreamTrack> tracks = new LinkedHashMap<>();
         private WhipHandler whipHandler;
         private WebRtcAudioReceiver.Options whipReceiver = WebRtcAudioReceiver.options();
+        private AgentOptions agent;
+        private int maxAgentSessions = 20;
+        private int maxAgentSessionsPerClient = 3;
+        private boolean twilio;
 
         private Builder() {
         }
@@ -535,11 +650,53 @@ public final class PcmTrackServer implements AutoCloseable {
         }
 
         /**
+         * Runs a voice agent ({@link io.pcmtrack.agent.ParrotAgent} with these options) per
+         * conversation at {@code /agent}, and serves its page at {@code /}; off by default.
+         */
+        public Builder agent(AgentOptions options) {
+            this.agent = Objects.requireNonNull(options, "options");
+            return this;
+        }
+
+        /**
+         * Answers phone calls with the agent too: Twilio Media Streams
+         * ({@code <Connect><Stream url="wss://HOST/twilio"/>}) at {@code /twilio}, each call a
+         * {@link io.pcmtrack.agent.ParrotAgent} speaking into the call's track. With a token, the
+         * stream must carry it as a custom parameter named {@code token} (Twilio sends no headers).
+         * Needs {@link #agent}.
+         */
+        public Builder twilio() {
+            this.twilio = true;
+            return this;
+        }
+
+        /** Most agent conversations at once, &gt; 0; default 20. More get 503. Each has two peer connections. */
+        public Builder maxAgentSessions(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxAgentSessions must be > 0, got " + n);
+            }
+            this.maxAgentSessions = n;
+            return this;
+        }
+
+        /** Most agent conversations one client address has at once, &gt; 0; default 3. More get 429. */
+        public Builder maxAgentSessionsPerClient(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("maxAgentSessionsPerClient must be > 0, got " + n);
+            }
+            this.maxAgentSessionsPerClient = n;
+            return this;
+        }
+
+        /**
          * The server, not yet started.
          *
          * @throws IllegalArgumentException if the host is not a known address
          */
         public PcmTrackServer build() {
+            if (twilio && agent == null) {
+                throw new IllegalStateException("twilio() answers calls with the agent: set agent(options) too");
+            }
             if (candidates == null) {
                 candidates = isLoopback(host) ? CandidatePolicy.LOOPBACK : CandidatePolicy.HOST;
             }
@@ -561,6 +718,10 @@ public final class PcmTrackServer implements AutoCloseable {
             b.tracks.putAll(tracks);
             b.whipHandler = whipHandler;
             b.whipReceiver = copyOf(whipReceiver);
+            b.agent = agent;
+            b.maxAgentSessions = maxAgentSessions;
+            b.maxAgentSessionsPerClient = maxAgentSessionsPerClient;
+            b.twilio = twilio;
             return b;
         }
 

@@ -24,12 +24,19 @@ final class ChildServer implements AutoCloseable {
     final int port;
 
     ChildServer(NetworkNamespace ns, Class<?> main, String... args) throws IOException, InterruptedException {
+        this(ns, List.of("-Xmx256m"), main, args);
+    }
+
+    /** @param ns the namespace to run in, or null for this process's network (127.0.0.1 only, the server binds it) */
+    ChildServer(NetworkNamespace ns, List<String> jvmArgs, Class<?> main, String... args) throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // Surefire runs tests from a manifest-only jar; this property has the real class path.
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-cp", classPath, main.getName()));
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-cp", classPath, main.getName()));
         command.addAll(List.of(args));
-        process = new ProcessBuilder(ns.inside(command)).redirectErrorStream(true).start();
+        process = new ProcessBuilder(ns == null ? command : ns.inside(command)).redirectErrorStream(true).start();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
@@ -61,6 +68,16 @@ final class ChildServer implements AutoCloseable {
                 return line;
             }
         }
+    }
+
+    /** Resident memory of the child, in KiB (run without a namespace, the process is the JVM itself). */
+    long rssKb() throws IOException {
+        for (String l : java.nio.file.Files.readAllLines(Path.of("/proc/" + process.pid() + "/status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IOException("no VmRSS for process " + process.pid());
     }
 
     /** Sends one line to the child's stdin. */

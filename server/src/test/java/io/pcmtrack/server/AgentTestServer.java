@@ -1,0 +1,41 @@
+package io.pcmtrack.server;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+import io.pcmtrack.agent.AgentOptions;
+
+/**
+ * The server the agent's browser test talks to, in its own JVM inside the test's network
+ * namespace: the voice agent with its default options. Says {@code PORT n} once it serves; answers
+ * a line {@code sessions} on stdin with {@code SESSIONS n}, and {@code threads} with
+ * {@code THREADS total=n pcmtrack=m} (threads alive, and those named pcmtrack-*, after a GC). Ends when its stdin closes, ending
+ * every conversation, and says {@code CLOSED}.
+ */
+public final class AgentTestServer {
+    private AgentTestServer() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        PcmTrackServer server = PcmTrackServer.builder().port(0).agent(AgentOptions.defaults()).build().start();
+        System.out.println("PORT " + server.port());
+        System.out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        for (String line; (line = in.readLine()) != null; ) {
+            if (line.equals("sessions")) {
+                System.out.println("SESSIONS " + server.agentSessions());
+                System.out.flush();
+            } else if (line.equals("threads")) {
+                System.gc();
+                long pcmtrack = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("pcmtrack-")).count();
+                System.out.println("THREADS total=" + Thread.activeCount() + " pcmtrack=" + pcmtrack);
+                System.out.flush();
+            }
+        }
+        server.close();
+        System.out.println("CLOSED");
+        System.out.flush();
+        System.exit(0);
+    }
+}

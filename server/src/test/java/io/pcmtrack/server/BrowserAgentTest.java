@@ -1,0 +1,233 @@
+package io.pcmtrack.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.microsoft.playwright.Browser;
+import com.microsoft.playwright.Page;
+import io.pcmtrack.PcmData;
+import io.pcmtrack.PcmFormat;
+import io.pcmtrack.io.WavWriter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A person talking to the voice agent, as a real browser does it: Debian's headless Chromium
+ * opens the agent's page, whose fake microphone plays a file of four voiced bursts (a buzz of
+ * harmonics, like a vowel) with pauses; the page publishes it over WHIP, plays the agent's voice
+ * from WHEP, and measures both sides with WebAudio AnalyserNodes. The fourth burst starts while
+ * the agent answers the third, so it barges in.
+ */
+class BrowserAgentTest {
+    private static final int RATE = 48_000;
+    /** The microphone file loops (Chrome's fake capture does); one round is this long. */
+    private static final double FILE_SECONDS = 17.0;
+    private static final List<Burst> BURSTS = List.of(
+            new Burst(1.5, 0.8, 170, -20),
+            new Burst(4.5, 1.4, 220, -24),
+            new Burst(8.5, 2.6, 140, -18),
+            // starts about 0.9 s into the answer to the third, which it cuts
+            new Burst(12.5, 1.0, 260, -22));
+
+    /** Page-measured durations of the bursts agree with the file's within this (10 ms windows, edges). */
+    private static final double DURATION_TOLERANCE_MS = 60;
+    /**
+     * An answer's duration against its burst's, both as the page heard them: within 20 ms on a
+     * quiet machine; under load both jitter buffers (NetEq) stretch and squeeze the audio to
+     * follow the packets' timing (seen: +90 ms on a 1.4 s burst at load average 12).
+     */
+    private static final double ANSWER_TOLERANCE_MS = 150;
+    /** Page-measured levels: the answer against the caller's burst (Opus both ways). */
+    private static final double LEVEL_TOLERANCE_DB = 1.5;
+
+    @TempDir
+    static Path work;
+    private static NetworkNamespace ns;
+    private static ChildServer server;
+    private static Chromium chromium;
+
+    record Burst(double startSeconds, double seconds, double f0, double rmsDbfs) {
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        Chromium.assumeAvailable();
+        Path mic = work.resolve("voice.wav");
+        WavWriter.write(mic, PcmData.ofFloats(RATE, 1, voice()).convertTo(PcmFormat.s16(RATE, 1)));
+        ns = NetworkNamespace.create();
+        server = new ChildServer(ns, AgentTestServer.class);
+        chromium = new Chromium(ns, work, List.of("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+                "--use-file-for-fake-audio-capture=" + mic));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (chromium != null) {
+            chromium.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        if (ns != null) {
+            ns.close();
+        }
+    }
+
+    /** The bursts: harmonics 1..8 of f0 at 1/k, a slow vibrato, 15 ms raised-cosine edges, each at its RMS level. */
+    static float[] voice() {
+        float[] out = new float[(int) (FILE_SECONDS * RATE)];
+        for (Burst b : BURSTS) {
+            int from = (int) (b.startSeconds * RATE);
+            int n = (int) (b.seconds * RATE);
+            double[] x = new double[n];
+            double phase = 0;
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                double f = b.f0 * (1 + 0.03 * Math.sin(2 * Math.PI * 5 * i / RATE));
+                phase += 2 * Math.PI * f / RATE;
+                double v = 0;
+                for (int k = 1; k <= 8; k++) {
+                    v += Math.sin(k * phase) / k;
+                }
+                x[i] = v;
+                sum += v * v;
+            }
+            double gain = Math.pow(10, b.rmsDbfs / 20) / Math.sqrt(sum / n);
+            int edge = RATE * 15 / 1000;
+            for (int i = 0; i < n; i++) {
+                double env = i < edge ? 0.5 - 0.5 * Math.cos(Math.PI * i / edge)
+                        : i >= n - edge ? 0.5 - 0.5 * Math.cos(Math.PI * (n - 1 - i) / edge) : 1;
+                out[from + i] = (float) (x[i] * gain * env);
+            }
+        }
+        return out;
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyUtteranceComesBackAndTalkingOverTheAgentCutsIt() throws Exception {
+        Page page = chromium.browser.newContext(new Browser.NewContextOptions().setPermissions(List.of("microphone"))
+                .setViewportSize(900, 1000)).newPage();
+        page.navigate("http://127.0.0.1:" + server.port + "/");
+        page.waitForFunction("() => window.pcmtrackAgent !== undefined");
+        page.evaluate("async () => { await window.pcmtrackAgent.start({raw: true}); }");
+        // The picture for the docs: while the agent answers the burst that cut it.
+        page.waitForFunction("() => { const m = window.pcmtrackAgent.measured(); return m.agent.length >= 3 && m.agentNow"
+                + " && m.nowMs - m.agentNow.start > 300; }", null, new Page.WaitForFunctionOptions().setTimeout(40_000).setPollingInterval(20));
+        Path shot = Path.of("target", "agent-page.png");
+        Files.createDirectories(shot.getParent());
+        page.screenshot(new Page.ScreenshotOptions().setPath(shot).setFullPage(true));
+        // One round of the file, and the answer to its last burst.
+        page.waitForFunction("() => { const m = window.pcmtrackAgent.measured(); return m.agent.length >= 4 && m.caller.length >= 4"
+                + " && m.nowMs > 16000; }", null, new Page.WaitForFunctionOptions().setTimeout(40_000).setPollingInterval(250));
+        page.waitForTimeout(600); // the server's timeline polled after the last answer
+        Map<String, Object> measured = (Map<String, Object>) page.evaluate("() => window.pcmtrackAgent.measured()");
+        Map<String, Object> state = (Map<String, Object>) page.evaluate("() => window.pcmtrackAgent.state()");
+        Map<String, Object> rtc = (Map<String, Object>) page.evaluate("() => window.pcmtrackAgent.rtc()");
+        String turnsText = page.locator("#turns").innerText();
+        List<Map<String, Object>> caller = (List<Map<String, Object>>) measured.get("caller");
+        List<Map<String, Object>> agent = (List<Map<String, Object>>) measured.get("agent");
+        System.out.println("caller, as the page measured it: " + caller);
+        System.out.println("agent, as the page measured it:  " + agent);
+        System.out.println("WHEP inbound in the page: " + rtc);
+        System.out.println("turns on the page:\n" + turnsText);
+
+        // The page hears the file's bursts, in order, with their durations and levels.
+        for (int i = 0; i < BURSTS.size(); i++) {
+            Burst b = BURSTS.get(i);
+            assertThat(number(caller.get(i), "durationMs")).as("caller burst %d", i + 1)
+                    .isCloseTo(b.seconds * 1000, within(DURATION_TOLERANCE_MS));
+            assertThat(number(caller.get(i), "levelDb")).as("caller burst %d", i + 1).isCloseTo(b.rmsDbfs, within(1.0));
+        }
+        Map<String, Object> timeline = (Map<String, Object>) state.get("timeline");
+        List<Map<String, Object>> agentTurns = ((List<Map<String, Object>>) timeline.get("turns")).stream()
+                .filter(t -> "agent".equals(t.get("speaker"))).toList();
+        assertThat(agentTurns).hasSize(4);
+        // Every utterance comes back: after the caller's pause, as long and as loud; the third cut short.
+        for (int i : new int[] {0, 1, 3}) {
+            Map<String, Object> said = caller.get(i);
+            Map<String, Object> answer = agent.get(i);
+            double delay = number(answer, "start") - number(said, "end");
+            System.out.printf("answer %d: %.0f ms after the burst ended, %.0f ms long (burst %.0f), %.2f dB (burst %.2f)%n", i + 1,
+                    delay, number(answer, "durationMs"), number(said, "durationMs"), number(answer, "levelDb"), number(said, "levelDb"));
+            // 500 ms of silence end the utterance; the rest is the way there and back.
+            // 500 ms of silence, then the way there and back (more under load: the jitter buffers grow).
+            assertThat(delay).as("answer %d's delay", i + 1).isBetween(500.0, 1500.0);
+            assertThat(number(answer, "durationMs")).as("answer %d's duration", i + 1)
+                    .isCloseTo(number(said, "durationMs"), within(ANSWER_TOLERANCE_MS));
+            assertThat(number(answer, "levelDb")).as("answer %d's level", i + 1)
+                    .isCloseTo(number(said, "levelDb"), within(LEVEL_TOLERANCE_DB));
+        }
+        Map<String, Object> cut = agent.get(2);
+        double cutAfter = number(cut, "end") - number(caller.get(3), "start");
+        Map<String, Object> barged = agentTurns.get(2);
+        // The way there and back just before the barge-in, on the same two legs: the page's delay of the answer
+        // it cuts less the server's (microphone to agent at the end of the third burst, agent to speaker at
+        // the answer's start; the barge-in takes the same paths at the fourth burst's start and at the cut).
+        double transport = number(cut, "start") - number(caller.get(2), "end") - number(barged, "responseDelayMs");
+        double decided = number(barged, "cutAtMs") - number(barged, "bargeInAtMs");
+        System.out.printf("barge-in: the agent's voice stopped %.0f ms after the caller started talking over it, as the page heard both;"
+                + " the way there and back, measured on the answer it cut, is %.0f ms; the agent flushed %.0f ms after the speech reached it%n",
+                cutAfter, transport, decided);
+        assertThat(number(cut, "durationMs")).isLessThan(BURSTS.get(2).seconds * 1000 - 500);
+        // 200 ms of speech make a barge-in; the flush, its 10 ms fade and a 20 ms frame follow.
+        assertThat(decided).isLessThan(250);
+        // In the page: within 250 ms once the caller's voice is at the server and the agent's silence back at the speaker.
+        assertThat(cutAfter - transport).isLessThan(250);
+
+        // The server's timeline, as the page shows it: four utterances, the third answer barged in with its heard part.
+        assertThat(number(timeline, "utterances")).isEqualTo(4);
+        assertThat(number(timeline, "bargeIns")).isEqualTo(1);
+        assertThat(barged.get("ending")).isEqualTo("barged_in");
+        System.out.println("the cut answer in the server's timeline: " + barged);
+        // What the server says was heard is what the page heard of it.
+        assertThat(number(barged, "heardMs")).isCloseTo(number(cut, "durationMs"), within(ANSWER_TOLERANCE_MS));
+        assertThat(number(barged, "lengthMs")).isCloseTo(BURSTS.get(2).seconds * 1000, within(DURATION_TOLERANCE_MS));
+        assertThat(turnsText).contains((String) barged.get("heardText")).contains("barged in");
+
+        page.evaluate("async () => { await window.pcmtrackAgent.stop(); }");
+        server.send("sessions");
+        assertThat(server.expect("SESSIONS ", Duration.ofSeconds(10))).isEqualTo("SESSIONS 0");
+        page.context().close();
+    }
+
+
+    @Test
+    void thePageFitsAPhoneScreenAndHangsUpCleanly() throws Exception {
+        Page page = chromium.browser.newContext(new Browser.NewContextOptions().setPermissions(List.of("microphone"))
+                .setViewportSize(390, 844).setDeviceScaleFactor(2).setIsMobile(true).setHasTouch(true)).newPage();
+        page.navigate("http://127.0.0.1:" + server.port + "/");
+        page.waitForFunction("() => window.pcmtrackAgent !== undefined");
+        page.locator("#talk").click();
+        page.waitForFunction("() => document.getElementById('chip-server').textContent === 'server: connected'", null,
+                new Page.WaitForFunctionOptions().setTimeout(20_000));
+        server.send("sessions");
+        assertThat(server.expect("SESSIONS ", Duration.ofSeconds(10))).isEqualTo("SESSIONS 1");
+        // Nothing wider than the screen: no sideways scrolling on a phone.
+        assertThat(((Number) page.evaluate("() => document.documentElement.scrollWidth")).intValue()).isLessThanOrEqualTo(390);
+        Path shot = Path.of("target", "agent-page-phone.png");
+        Files.createDirectories(shot.getParent());
+        page.screenshot(new Page.ScreenshotOptions().setPath(shot));
+        page.locator("#talk").click();
+        page.waitForFunction("() => document.getElementById('talk').textContent === 'Start talking'");
+        server.send("sessions");
+        assertThat(server.expect("SESSIONS ", Duration.ofSeconds(10))).isEqualTo("SESSIONS 0");
+        page.context().close();
+    }
+
+    private static double number(Map<String, Object> m, String key) {
+        Object v = m.get(key);
+        if (!(v instanceof Number n)) {
+            throw new AssertionError(key + " missing from " + m);
+        }
+        return n.doubleValue();
+    }
+}
