@@ -2,6 +2,7 @@ package io.pcmtrack.server;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -38,7 +39,11 @@ final class PhoneAgents implements AutoCloseable {
     private final Map<PhoneCall, ParrotAgent> calls = new ConcurrentHashMap<>();
 
     PhoneAgents(FrameScheduler scheduler, AgentOptions options, String token) {
-        this.options = options;
+        // No fade on a phone leg: the barge-in's clear already cut the audio the provider holds,
+        // so faded samples sent after it would only be a blip of the old answer.
+        this.options = AgentOptions.builder().vad(options.vad()).maxUtterance(options.maxUtterance())
+                .burst(options.burst()).lead(options.lead()).fadeOut(Duration.ZERO).history(options.history())
+                .clock(options.clock()).build();
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
         this.twilio = new TwilioEndpoint(CallOptions.of(scheduler), this::answer);
     }
