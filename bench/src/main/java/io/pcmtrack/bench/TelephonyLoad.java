@@ -44,6 +44,9 @@ import io.pcmtrack.telephony.TwilioEndpoint;
 public final class TelephonyLoad {
     private static final long RAMP_NANOS = 5_000_000_000L;
 
+    /** Threads of the one FrameScheduler that paces every call ({@code --scheduler-threads}). */
+    private static int schedulerThreads = 1;
+
     private TelephonyLoad() {
     }
 
@@ -54,6 +57,7 @@ public final class TelephonyLoad {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--scheduler-threads" -> schedulerThreads = Integer.parseInt(args[++i]);
                 case "--no-inbound" -> inbound = false;
                 default -> counts.add(Integer.parseInt(args[i]));
             }
@@ -61,9 +65,9 @@ public final class TelephonyLoad {
         if (counts.isEmpty()) {
             counts = List.of(1_000, 5_000);
         }
-        System.out.printf(Locale.ROOT, "%d cores, %s %s, %d s per run, inbound %s%n",
+        System.out.printf(Locale.ROOT, "%d cores, %s %s, %d s per run, inbound %s, %d scheduler thread(s)%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
-                System.getProperty("java.version"), seconds, inbound ? "on" : "off");
+                System.getProperty("java.version"), seconds, inbound ? "on" : "off", schedulerThreads);
         System.out.println("| calls | process CPU (cores) | scheduler CPU (cores) | CPU per call | frames sent / expected "
                 + "| send lateness p50 | p99 | max | inbound messages | B / frame (scheduler) |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
@@ -86,7 +90,7 @@ public final class TelephonyLoad {
         G711.ulawEncode(chunk.toShorts(), 0, ulaw, 0, 160);
         String payload = Base64.getEncoder().encodeToString(ulaw);
 
-        try (FrameScheduler scheduler = new FrameScheduler(clock)) {
+        try (FrameScheduler scheduler = new FrameScheduler(clock, schedulerThreads)) {
             TwilioEndpoint twilio = new TwilioEndpoint(CallOptions.of(scheduler).lead(Duration.ofMillis(100)), call -> {
                 int i = Integer.parseInt(call.info().callId().substring(2));
                 calls[i] = call;
