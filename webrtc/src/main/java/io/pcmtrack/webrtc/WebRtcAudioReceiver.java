@@ -1,13 +1,10 @@
 package io.pcmtrack.webrtc;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -16,6 +13,7 @@ import dev.onvoid.webrtc.media.audio.AudioTrackSink;
 import io.pcmtrack.PcmConverter;
 import io.pcmtrack.PcmData;
 import io.pcmtrack.PcmFormat;
+import io.pcmtrack.PcmQueue;
 import io.pcmtrack.TrackEndedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,50 +49,37 @@ import org.slf4j.LoggerFactory;
  * <p>Three ways to take the audio, all from the same queue, in order: {@link #read(Duration)}
  * blocks with a timeout; {@link #readAsync()} returns a future completed on a pool thread (never
  * on libwebrtc's thread); {@link #onAudio(Consumer)} starts a thread that hands every chunk to a
- * listener. After {@link #close()}, reads return what is still queued, then throw
+ * listener; the queue is core's {@link PcmQueue}. After {@link #close()}, reads return what is still queued, then throw
  * {@link TrackEndedException}. All methods are thread-safe.
  */
 public final class WebRtcAudioReceiver implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebRtcAudioReceiver.class);
     private static final long ERROR_LOG_INTERVAL_NANOS = 10_000_000_000L;
-    private static final AtomicInteger THREADS = new AtomicInteger();
 
-    private final PcmFormat output;
-    private final long limitSamples;
+    private final PcmQueue queue;
     private final Callback sink = new Callback();
+    /** Guards the callback's counters and the clear epoch; never held while converting. */
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition available = lock.newCondition();
     /** Guards the converter: held by the callback while it converts, by {@link #clear()} to reset it. */
     private final Object convertLock = new Object();
     private PcmConverter converter;
+    private byte[] lastArray;
 
     // Guarded by lock.
-    private final ArrayDeque<PcmData> queue = new ArrayDeque<>();
-    private final ArrayDeque<ReadFuture> waiting = new ArrayDeque<>();
-    private long queuedSamples;
-    private boolean closed;
     /** Moved by {@link #clear()}: a chunk converted under an older epoch is discarded. */
     private long clearEpoch;
-    private byte[] lastArray;
     private long callbacks;
     private long samplesReceived;
-    private long chunksDelivered;
-    private long samplesDelivered;
-    private long droppedChunks;
-    private long droppedSamples;
     private long gaps;
     private long lastCallbackNanos;
     private long maxIntervalNanos;
     private long errors;
-    private long cleared;
     private long lastErrorLogNanos;
-    private Thread listenerThread;
 
     private volatile AudioTrack attachedTo;
 
     private WebRtcAudioReceiver(Options options) {
-        this.output = options.format;
-        this.limitSamples = Math.max(1, options.bufferLimit.toNanos() * output.sampleRate() / 1_000_000_000L);
+        this.queue = new PcmQueue(options.format, options.bufferLimit, "webrtc receiver", Async.EXECUTOR);
     }
 
     /** Default options: 48 kHz mono S16, 10 s buffer. */
@@ -131,7 +116,7 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
 
     /** The format of every chunk this receiver delivers. */
     public PcmFormat format() {
-        return output;
+        return queue.format();
     }
 
     /**
@@ -143,24 +128,7 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
      * @throws InterruptedException if interrupted while waiting
      */
     public PcmData read(Duration timeout) throws InterruptedException {
-        Objects.requireNonNull(timeout, "timeout");
-        long left = timeout.toNanos();
-        lock.lockInterruptibly();
-        try {
-            checkNoListener();
-            while (queue.isEmpty()) {
-                if (closed) {
-                    throw ended();
-                }
-                if (left <= 0) {
-                    return null;
-                }
-                left = available.awaitNanos(left);
-            }
-            return takeLocked();
-        } finally {
-            lock.unlock();
-        }
+        return queue.read(timeout);
     }
 
     /**
@@ -173,23 +141,7 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
      * @throws IllegalStateException if a listener ({@link #onAudio}) takes the audio
      */
     public CompletableFuture<PcmData> readAsync() {
-        ReadFuture f = new ReadFuture();
-        lock.lock();
-        try {
-            checkNoListener();
-            if (!queue.isEmpty() && waiting.isEmpty()) {
-                PcmData chunk = takeLocked();
-                f.promised = true;
-                Async.EXECUTOR.execute(() -> f.deliver(chunk));
-            } else if (closed) {
-                f.completeExceptionally(ended());
-            } else {
-                waiting.add(f);
-            }
-        } finally {
-            lock.unlock();
-        }
-        return f;
+        return queue.readAsync();
     }
 
     /**
@@ -201,32 +153,12 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
      * @throws IllegalStateException if a listener is already set or the receiver is closed
      */
     public void onAudio(Consumer<? super PcmData> listener) {
-        Objects.requireNonNull(listener, "listener");
-        lock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("receiver is closed");
-            }
-            if (listenerThread != null) {
-                throw new IllegalStateException("a listener is already set; one listener per receiver");
-            }
-            Thread t = new Thread(() -> deliver(listener), "pcmtrack-webrtc-receiver-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            listenerThread = t;
-            t.start();
-        } finally {
-            lock.unlock();
-        }
+        queue.onAudio(listener);
     }
 
     /** Audio queued, in the output format. */
     public Duration buffered() {
-        lock.lock();
-        try {
-            return Duration.ofNanos(queuedSamples * 1_000_000_000L / output.sampleRate());
-        } finally {
-            lock.unlock();
-        }
+        return queue.buffered();
     }
 
     /**
@@ -236,10 +168,8 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
     public void clear() {
         lock.lock();
         try {
-            queue.clear();
-            queuedSamples = 0;
             clearEpoch++;
-            cleared++;
+            queue.clear();
         } finally {
             lock.unlock();
         }
@@ -251,10 +181,12 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
     }
 
     public ReceiverStats stats() {
+        PcmQueue.Stats q = queue.stats();
         lock.lock();
         try {
-            return new ReceiverStats(callbacks, samplesReceived, chunksDelivered, samplesDelivered, droppedChunks,
-                    droppedSamples, gaps, Duration.ofNanos(maxIntervalNanos), errors, cleared);
+            return new ReceiverStats(callbacks, samplesReceived, q.chunksDelivered(), q.samplesDelivered(),
+                    q.droppedChunks(), q.droppedSamples(), gaps, Duration.ofNanos(maxIntervalNanos),
+                    errors + q.listenerErrors(), q.cleared());
         } finally {
             lock.unlock();
         }
@@ -262,12 +194,7 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
 
     /** False once closed. */
     public boolean isOpen() {
-        lock.lock();
-        try {
-            return !closed;
-        } finally {
-            lock.unlock();
-        }
+        return queue.isOpen();
     }
 
     /**
@@ -286,32 +213,7 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
                 LOG.warn("removing the receiver's sink from remote track failed", e);
             }
         }
-        Thread listener;
-        lock.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            for (ReadFuture f : waiting) {
-                TrackEndedException e = ended();
-                f.promised = true;
-                Async.EXECUTOR.execute(() -> f.fail(e));
-            }
-            waiting.clear();
-            available.signalAll();
-            listener = listenerThread;
-        } finally {
-            lock.unlock();
-        }
-        if (listener != null && listener != Thread.currentThread()) {
-            listener.interrupt();
-            try {
-                listener.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        queue.close();
     }
 
     /**
@@ -323,7 +225,7 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
         long epoch;
         lock.lock();
         try {
-            if (closed) {
+            if (!queue.isOpen()) {
                 return;
             }
             callbacks++;
@@ -368,8 +270,8 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
         }
         lock.lock();
         try {
-            if (!closed && epoch == clearEpoch) {
-                offerLocked(chunk);
+            if (epoch == clearEpoch) {
+                queue.offer(chunk); // never blocks
             }
         } catch (Throwable t) {
             error("receiving remote audio failed; the chunk is discarded", t);
@@ -378,12 +280,12 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
         }
     }
 
-    /** Converts one callback's audio; outside the queue's lock, so readers never wait for it. */
+    /** Converts one callback's audio; outside the receiver's lock, so nothing waits for it. */
     private PcmData convert(byte[] data, int sampleRate, int channels, int frames) {
         synchronized (convertLock) {
             PcmFormat in = PcmFormat.s16(sampleRate, channels);
             if (converter == null || !converter.input().equals(in)) {
-                converter = new PcmConverter(in, output);
+                converter = new PcmConverter(in, queue.format());
             }
             // The array is fresh per callback in webrtc-java 0.14.0 and is wrapped without a copy;
             // copy if a later version starts reusing it (or passes a longer one).
@@ -391,66 +293,6 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
             byte[] pcm = data == lastArray || data.length != bytes ? java.util.Arrays.copyOf(data, bytes) : data;
             lastArray = data;
             return converter.convert(PcmData.ofBytes(in, pcm));
-        }
-    }
-
-    private void offerLocked(PcmData chunk) {
-        ReadFuture f = waiting.poll();
-        if (f != null) {
-            // Promised under the lock: cancel() now returns false, so the chunk cannot come back.
-            f.promised = true;
-            count(chunk);
-            Async.EXECUTOR.execute(() -> f.deliver(chunk));
-            return;
-        }
-        queue.add(chunk);
-        queuedSamples += chunk.samplesPerChannel();
-        while (queuedSamples > limitSamples && queue.size() > 1) {
-            PcmData old = queue.poll();
-            queuedSamples -= old.samplesPerChannel();
-            droppedChunks++;
-            droppedSamples += old.samplesPerChannel();
-        }
-        available.signal();
-    }
-
-    private PcmData takeLocked() {
-        PcmData chunk = queue.poll();
-        queuedSamples -= chunk.samplesPerChannel();
-        count(chunk);
-        return chunk;
-    }
-
-    private void count(PcmData chunk) {
-        chunksDelivered++;
-        samplesDelivered += chunk.samplesPerChannel();
-    }
-
-    private void deliver(Consumer<? super PcmData> listener) {
-        while (true) {
-            PcmData chunk;
-            lock.lock();
-            try {
-                while (queue.isEmpty() && !closed) {
-                    available.awaitUninterruptibly();
-                }
-                if (closed) {
-                    return; // a closed receiver delivers no more, as libwebrtc calls it no more
-                }
-                chunk = takeLocked();
-            } finally {
-                lock.unlock();
-            }
-            try {
-                listener.accept(chunk);
-            } catch (RuntimeException | Error e) {
-                lock.lock();
-                try {
-                    error("listener threw; delivery goes on", e);
-                } finally {
-                    lock.unlock();
-                }
-            }
         }
     }
 
@@ -468,19 +310,9 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
         }
     }
 
-    private void checkNoListener() {
-        if (listenerThread != null) {
-            throw new IllegalStateException("a listener set with onAudio takes this receiver's audio");
-        }
-    }
-
-    private static TrackEndedException ended() {
-        return new TrackEndedException("receiver is closed and its queue is empty");
-    }
-
     @Override
     public String toString() {
-        return "WebRtcAudioReceiver[" + output + (isOpen() ? "" : ", closed") + "]";
+        return "WebRtcAudioReceiver[" + queue.format() + (isOpen() ? "" : ", closed") + "]";
     }
 
     /** What a receiver delivers and how much it may queue. */
@@ -528,38 +360,6 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
             } catch (Throwable t) {
                 // Unreachable by design; the guard is here because anything escaping aborts the JVM.
             }
-        }
-    }
-
-    /**
-     * A {@link #readAsync()} future. While it waits it can be cancelled and leaves the queue of
-     * waiters; once a chunk is promised to it (under the receiver's lock) it can no longer be
-     * cancelled, so a promised chunk is never handed back out of order.
-     */
-    private final class ReadFuture extends CompletableFuture<PcmData> {
-        /** Guarded by the receiver's lock. */
-        boolean promised;
-
-        @Override
-        public boolean cancel(boolean mayInterruptIfRunning) {
-            lock.lock();
-            try {
-                if (promised) {
-                    return false;
-                }
-                waiting.remove(this);
-                return super.cancel(mayInterruptIfRunning);
-            } finally {
-                lock.unlock();
-            }
-        }
-
-        void deliver(PcmData chunk) {
-            super.complete(chunk);
-        }
-
-        void fail(Throwable error) {
-            super.completeExceptionally(error);
         }
     }
 
