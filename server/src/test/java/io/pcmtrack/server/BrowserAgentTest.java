@@ -42,10 +42,11 @@ class BrowserAgentTest {
     /**
      * An answer's duration against its burst's, both as the page heard them: within 20 ms on a
      * quiet machine; under load both jitter buffers (NetEq) stretch and squeeze the audio to
-     * follow the packets' timing (seen: +90 ms on a 1.4 s burst at load average 12, +226 ms at
-     * load average 9 with 255 ms concealed in the page over the conversation).
+     * follow the packets' timing (seen on a 1.4 s burst: +90 ms at load average 12, +226 ms at
+     * load average 9 with 255 ms concealed in the page, -270 ms at 9 as the page's buffer shrank
+     * back after a delay spike). The server's length of the answer is sample-exact (checked below).
      */
-    private static final double ANSWER_TOLERANCE_MS = 250;
+    private static final double ANSWER_TOLERANCE_MS = 300;
     /** Page-measured levels: the answer against the caller's burst (Opus both ways). */
     private static final double LEVEL_TOLERANCE_DB = 1.5;
 
