@@ -115,6 +115,7 @@ class FirefoxAgentTest {
     @Test
     @SuppressWarnings("unchecked")
     void thePageTalksWithTheAgentInFirefox() throws Exception {
+        command("VIEWPORT 900 1000");
         command("NAVIGATE http://127.0.0.1:" + server.port + "/");
         eval("window.pcmtrackAgent !== undefined");
         eval(MICROPHONE.strip());
@@ -130,6 +131,9 @@ class FirefoxAgentTest {
             }
         }
         Thread.sleep(600); // the server's timeline polled after the last answer
+        Path shot = Path.of("target", "agent-page-firefox.png").toAbsolutePath();
+        Files.createDirectories(shot.getParent());
+        command("SCREENSHOT " + shot);
         Map<String, Object> state = (Map<String, Object>) eval("window.pcmtrackAgent.state()");
         System.out.println("Firefox: " + eval("navigator.userAgent"));
         System.out.println("caller, as Firefox's page measured it: " + measured.get("caller"));

@@ -31,6 +31,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * on stdin, one a line, answering each on stdout with a line that starts {@code BIDI }:
  * <ul>
  *   <li>{@code NAVIGATE url} &rarr; {@code OK} once the page has loaded;</li>
+ *   <li>{@code VIEWPORT width height} &rarr; {@code OK};</li>
+ *   <li>{@code SCREENSHOT file} &rarr; {@code OK} once the whole page is in the PNG file;</li>
  *   <li>{@code EVAL expression} &rarr; {@code RESULT json}: the expression awaited in the page and
  *       passed through {@code JSON.stringify}; {@code ERROR message} if it threw.</li>
  * </ul>
@@ -160,6 +162,19 @@ public final class FirefoxBidi {
             if (line.startsWith("NAVIGATE ")) {
                 ObjectNode p = JSON.createObjectNode().put("context", context).put("url", line.substring(9)).put("wait", "complete");
                 send("browsingContext.navigate", p, Duration.ofSeconds(30));
+                return "OK";
+            }
+            if (line.startsWith("VIEWPORT ")) {
+                String[] wh = line.substring(9).trim().split(" ");
+                ObjectNode p = JSON.createObjectNode().put("context", context);
+                p.putObject("viewport").put("width", Integer.parseInt(wh[0])).put("height", Integer.parseInt(wh[1]));
+                send("browsingContext.setViewport", p, Duration.ofSeconds(10));
+                return "OK";
+            }
+            if (line.startsWith("SCREENSHOT ")) {
+                ObjectNode p = JSON.createObjectNode().put("context", context).put("origin", "document");
+                JsonNode r = send("browsingContext.captureScreenshot", p, Duration.ofSeconds(30));
+                Files.write(Path.of(line.substring(11).trim()), java.util.Base64.getDecoder().decode(r.path("data").asText()));
                 return "OK";
             }
             if (line.startsWith("EVAL ")) {
