@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A person talking to the voice agent, as a real browser does it: Debian's headless Chromium
  * opens the agent's page, whose fake microphone plays a file of four voiced bursts (a buzz of
  * harmonics, like a vowel) with pauses; the page publishes it over WHIP, plays the agent's voice
- * from WHEP, and measures both sides with WebAudio AnalyserNodes. The fourth burst starts while
+ * from WHEP, and measures both sides with an AudioWorklet on its WebAudio graph. The fourth burst starts while
  * the agent answers the third, so it barges in.
  */
 class BrowserAgentTest {
