@@ -11,55 +11,60 @@ import java.util.Arrays;
  * <p>Output {@code k = n * up + p} (phase {@code p}) reads input frames
  * {@code n * down + base[p] - span + 1 + j}, tap {@code j = 0 .. taps - 1}: for a fixed phase and tap the
  * frames of consecutive {@code n} are {@code down} apart. The input is split into {@code down} residue
- * streams (frames {@code m * down + q}), so each (phase, tap) reads a contiguous run of one stream. That run
- * is copied to a source row, and the phase's sums are updated with one multiply-add per output, four taps
- * per pass: {@code sum[i] += (c0 s0[i] + c1 s1[i]) + (c2 s2[i] + c3 s3[i])}. C2 on JDK 17 vectorises such a
- * loop only when every array is indexed by the same expression (it cannot prove that a shifted read of one
- * float array does not alias the sums), hence the copies; they cost one move per tap and output row,
- * against {@code up} multiply-adds.
+ * streams (frames {@code m * down + q}), so each (phase, tap) reads a contiguous run of one stream, starting
+ * at some offset {@code o} in it.
  *
- * <p><b>Numerics.</b> Taps and sums are float. The taps are taken from the outside of the kernel in
- * ({@code 0, taps-1, 1, taps-2, ...}), so a sum stays at the size of the small tail terms until the last
- * few, large, central ones: the rounding of the float sum then costs 1.5 to 10 dB of SINAD against a double
- * sum rounded once (the -1 dBFS tone at 1 kHz measures 141.9-150.1 dB here against 148.3-155.7 dB in double;
- * see docs/RESAMPLER.md).
- * Each output is the same sequence of float operations whatever block computes it, so the output does not
- * depend on how the input was split into calls.
+ * <p><b>Why classes of 16.</b> C2 on JDK 17 vectorises a loop only if all its float loads and stores sit at
+ * the same offset modulo the vector (16 floats with AVX-512): it cannot rule out that two float arrays are
+ * one, so {@code sum[i] += c * x[i + 1]} stays scalar while {@code sum[i] += c * x[i + 16]} is vectorised.
+ * The taps are therefore grouped by their run's offset modulo {@value #STRIDE}: for each stream and residue
+ * {@code r}, one copy of the stream from offset {@code r} (a "class") serves every tap at offsets
+ * {@code r, r + 16, r + 32, ...}, and each phase's sums take all of them in one pass,
+ * {@code sum[i] += c0 s[i] + c1 s[i + 16] + ... + c4 s[i + 64]}. That is 16 copies per stream and block
+ * instead of one per tap, and five taps per load and store of the sums instead of one (five is also the
+ * most C2 vectorises in one loop body here: at ten it falls back to scalar code). Offsets in a stream run
+ * from 0 to at most 79, so at most five taps share a class; a phase whose run set does not cover a class
+ * slot gets a zero coefficient there (exact: it adds zero).
  *
- * <p>One instance per resampler (it holds scratch rows: {@code 4 + up} rows of 256 floats, plus the
- * residue streams when downsampling); one thread at a time.
+ * <p><b>Numerics.</b> Taps and sums are float. Each pass sums its (at most five) products as
+ * {@code ((c0 s0 + c4 s4) + (c1 s1 + c3 s3)) + c2 s2}, then adds that to the phase's sum; the classes come in a
+ * fixed order, so each output is the same sequence of float operations whatever block computes it and the
+ * output does not depend on how the input was split into calls. Measured SINAD is in docs/RESAMPLER.md.
+ *
+ * <p>One instance per resampler (it holds scratch: {@code up} rows of sums of 256 floats, one class row, and
+ * the residue streams when downsampling); one thread at a time.
  */
 final class PhaseBlocks {
     /** Largest {@code up} and {@code down} served. */
     static final int MAX_FACTOR = 8;
     /** Outputs per phase per block: long enough that the vector loop dominates its pre- and post-loops. */
     static final int BLOCK = 256;
-    /** Taps per pass over the sums. */
-    private static final int PASS = 4;
+    /** Run offsets that share a class: the widest vector, in floats (64 bytes, AVX-512). */
+    static final int STRIDE = 16;
+    /** Most taps of one phase in one class. */
+    private static final int SLOTS = 5;
 
     private final int up;
     private final int down;
     private final int taps;
-    /** Phase p's taps in pass order, {@code [p * taps + q]}. */
-    private final float[] rows;
-    /** Tap index (window position) of pass-order slot q. */
+    /** Taps per class: offsets per stream span at most {@code slots * STRIDE}. */
+    private final int slots;
+    /** Coefficients, {@code [((q * STRIDE + r) * up + p) * SLOTS + t]}: phase p's tap at stream q, offset {@code r + 16 t}. */
+    private final float[] coefs;
+    /** Highest offset any tap reads in a stream. */
+    private final int maxOffset;
+    /** Classes ({@code q * STRIDE + r}) in pass order: smallest taps first, so that sums stay small until the last passes. */
     private final int[] order;
-    /** {@code floor(p * down / up)}: phase p's window base relative to {@code n * down}. */
-    private final int[] base;
-    /**
-     * Where the run of pass-order slot q of phase p starts, {@code [p * taps + q]}: relative to the block's
-     * first frame in the history when {@code down == 1}, else in {@link #streams}.
-     */
-    private final int[] runs;
-    private final float[][] sources = new float[PASS][BLOCK];
     private final float[][] sums;
+    /** One class: a stream's frames from offset r on. */
+    private final float[] klass;
     /** Residue streams when {@code down > 1}: stream q at {@code [q * streamLength, ..)}. */
     private final float[] streams;
     private final int streamLength;
 
     /** Whether the ratio (reduced) with this many taps is served. */
     static boolean serves(int up, int down, int taps) {
-        return up <= MAX_FACTOR && down <= MAX_FACTOR && taps % PASS == 0;
+        return up <= MAX_FACTOR && down <= MAX_FACTOR && taps % 4 == 0;
     }
 
     /**
@@ -71,40 +76,41 @@ final class PhaseBlocks {
         this.up = up;
         this.down = down;
         this.taps = 2 * span;
-        this.order = new int[taps];
-        for (int i = 0; i < taps / 2; i++) {
-            order[2 * i] = i;
-            order[2 * i + 1] = taps - 1 - i;
-        }
-        this.base = new int[up];
-        this.rows = new float[up * taps];
-        double r = FilterBank.scale(up, down);
+        int[] base = new int[up];
         for (int p = 0; p < up; p++) {
             base[p] = (int) ((long) p * down / up);
-            double phase = (double) ((long) p * down % up) / up;
-            for (int q = 0; q < taps; q++) {
-                double t = phase + (span - 1 - order[q]);
-                rows[p * taps + q] = (float) (r * FilterBank.kernel(r * t));
-            }
         }
-        this.sums = new float[up][BLOCK];
-        this.streamLength = down > 1 ? BLOCK + (base[up - 1] + taps - 1) / down + 1 : 0;
-        this.runs = new int[up * taps];
+        this.maxOffset = (base[up - 1] + taps - 1) / down;
+        this.slots = maxOffset / STRIDE + 1;
+        if (slots > SLOTS) {
+            throw new IllegalArgumentException("offsets up to " + maxOffset + " need " + slots + " taps per class, at most " + SLOTS);
+        }
+        this.coefs = new float[down * STRIDE * up * SLOTS];
+        double r = FilterBank.scale(up, down);
         for (int p = 0; p < up; p++) {
-            for (int q = 0; q < taps; q++) {
-                int e = base[p] + order[q];
-                runs[p * taps + q] = down == 1 ? e : e % down * streamLength + e / down;
+            double phase = (double) ((long) p * down % up) / up;
+            for (int j = 0; j < taps; j++) {
+                int e = base[p] + j;
+                int q = e % down;
+                int o = e / down;
+                double t = phase + (span - 1 - j);
+                coefs[((q * STRIDE + o % STRIDE) * up + p) * SLOTS + o / STRIDE] = (float) (r * FilterBank.kernel(r * t));
             }
         }
+        this.order = passOrder(coefs, down * STRIDE, up * SLOTS);
+        this.sums = new float[up][BLOCK];
+        this.klass = new float[BLOCK + (SLOTS - 1) * STRIDE];
+        this.streamLength = down > 1 ? BLOCK + maxOffset + STRIDE : 0;
         this.streams = down > 1 ? new float[down * streamLength] : null;
     }
 
     /**
      * Frames past the last one an output of the block reads that {@link #compute} may also read (they feed
-     * only outputs of the last row that are discarded); the history must hold that many more floats.
+     * only zero taps or outputs of the last row that are discarded); the history must hold that many more
+     * floats.
      */
     int overread() {
-        return 3 * down + PASS;
+        return (STRIDE + 1) * down + STRIDE * slots;
     }
 
     /**
@@ -117,8 +123,10 @@ final class PhaseBlocks {
     void compute(float[] h, int x0, int count) {
         float[] src = h;
         int start = x0;
+        int length = count + (slots - 1) * STRIDE;
         if (down > 1) {
-            int m = count + (base[up - 1] + taps - 1) / down + 1;
+            // every class reads frames up to offset 15 + length - 1 of its stream
+            int m = length + STRIDE - 1;
             for (int q = 0; q < down; q++) {
                 int o = q * streamLength;
                 for (int i = 0, x = x0 + q; i < m; i++, x += down) {
@@ -131,24 +139,57 @@ final class PhaseBlocks {
         for (int p = 0; p < up; p++) {
             Arrays.fill(sums[p], 0, count, 0f);
         }
-        float[] s0 = sources[0];
-        float[] s1 = sources[1];
-        float[] s2 = sources[2];
-        float[] s3 = sources[3];
-        for (int q = 0; q < taps; q += PASS) {
-            int copiedFor = -1;
-            for (int p = 0; p < up; p++) {
-                int k = p * taps + q;
-                if (base[p] != copiedFor) {
-                    // each slot's frames for the block's rows: one contiguous run
-                    System.arraycopy(src, start + runs[k], s0, 0, count);
-                    System.arraycopy(src, start + runs[k + 1], s1, 0, count);
-                    System.arraycopy(src, start + runs[k + 2], s2, 0, count);
-                    System.arraycopy(src, start + runs[k + 3], s3, 0, count);
-                    copiedFor = base[p];
-                }
-                accumulate(sums[p], rows[k], s0, rows[k + 1], s1, rows[k + 2], s2, rows[k + 3], s3, count);
+        float[] s = klass;
+        float[] k = coefs;
+        for (int klassIndex : order) {
+            int q = klassIndex / STRIDE;
+            int r = klassIndex % STRIDE;
+            System.arraycopy(src, start + q * streamLength + r, s, 0, length);
+            int c = klassIndex * up * SLOTS;
+            for (int p = 0; p < up; p++, c += SLOTS) {
+                pass(sums[p], s, k, c, count);
             }
+        }
+    }
+
+    /**
+     * Classes sorted by their largest tap (over phases), smallest first: every class holds some taps near
+     * the kernel's centre, but the float sums lose least when the classes with the largest ones come last.
+     */
+    private static int[] passOrder(float[] coefs, int classes, int perClass) {
+        Integer[] sorted = new Integer[classes];
+        double[] size = new double[classes];
+        for (int i = 0; i < classes; i++) {
+            sorted[i] = i;
+            for (int j = 0; j < perClass; j++) {
+                size[i] = Math.max(size[i], Math.abs(coefs[i * perClass + j]));
+            }
+        }
+        Arrays.sort(sorted, (a, b) -> Double.compare(size[a], size[b]));
+        int[] order = new int[classes];
+        for (int i = 0; i < classes; i++) {
+            order[i] = sorted[i];
+        }
+        return order;
+    }
+
+    private void pass(float[] a, float[] s, float[] k, int c, int count) {
+        switch (slots) {
+            case 5:
+                pass5(a, s, k[c], k[c + 1], k[c + 2], k[c + 3], k[c + 4], count);
+                break;
+            case 4:
+                pass4(a, s, k[c], k[c + 1], k[c + 2], k[c + 3], count);
+                break;
+            case 3:
+                pass3(a, s, k[c], k[c + 1], k[c + 2], count);
+                break;
+            case 2:
+                pass2(a, s, k[c], k[c + 1], count);
+                break;
+            default:
+                pass1(a, s, k[c], count);
+                break;
         }
     }
 
@@ -157,10 +198,33 @@ final class PhaseBlocks {
         return sums[p][i];
     }
 
-    private static void accumulate(float[] a, float c0, float[] s0, float c1, float[] s1,
-                                   float c2, float[] s2, float c3, float[] s3, int count) {
+    private static void pass5(float[] a, float[] s, float c0, float c1, float c2, float c3, float c4, int count) {
         for (int i = 0; i < count; i++) {
-            a[i] += (c0 * s0[i] + c1 * s1[i]) + (c2 * s2[i] + c3 * s3[i]);
+            a[i] += ((c0 * s[i] + c4 * s[i + 64]) + (c1 * s[i + 16] + c3 * s[i + 48])) + c2 * s[i + 32];
+        }
+    }
+
+    private static void pass4(float[] a, float[] s, float c0, float c1, float c2, float c3, int count) {
+        for (int i = 0; i < count; i++) {
+            a[i] += (c0 * s[i] + c3 * s[i + 48]) + (c1 * s[i + 16] + c2 * s[i + 32]);
+        }
+    }
+
+    private static void pass3(float[] a, float[] s, float c0, float c1, float c2, int count) {
+        for (int i = 0; i < count; i++) {
+            a[i] += (c0 * s[i] + c2 * s[i + 32]) + c1 * s[i + 16];
+        }
+    }
+
+    private static void pass2(float[] a, float[] s, float c0, float c1, int count) {
+        for (int i = 0; i < count; i++) {
+            a[i] += c0 * s[i] + c1 * s[i + 16];
+        }
+    }
+
+    private static void pass1(float[] a, float[] s, float c0, int count) {
+        for (int i = 0; i < count; i++) {
+            a[i] += c0 * s[i];
         }
     }
 }
