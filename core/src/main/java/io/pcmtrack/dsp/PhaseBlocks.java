@@ -55,6 +55,8 @@ final class PhaseBlocks {
     private final int maxOffset;
     /** Classes ({@code q * STRIDE + r}) in pass order: smallest taps first, so that sums stay small until the last passes. */
     private final int[] order;
+    /** Whether phase p has a non-zero tap in class i, {@code [i * up + p]}: passes that would add only zeros are skipped. */
+    private final boolean[] used;
     private final float[][] sums;
     /** One class: a stream's frames from offset r on. */
     private final float[] klass;
@@ -98,6 +100,12 @@ final class PhaseBlocks {
             }
         }
         this.order = passOrder(coefs, down * STRIDE, up * SLOTS);
+        this.used = new boolean[down * STRIDE * up];
+        for (int i = 0; i < used.length; i++) {
+            for (int t = 0; t < SLOTS; t++) {
+                used[i] |= coefs[i * SLOTS + t] != 0f;
+            }
+        }
         this.sums = new float[up][BLOCK];
         this.klass = new float[BLOCK + (SLOTS - 1) * STRIDE];
         this.streamLength = down > 1 ? BLOCK + maxOffset + STRIDE : 0;
@@ -147,7 +155,9 @@ final class PhaseBlocks {
             System.arraycopy(src, start + q * streamLength + r, s, 0, length);
             int c = klassIndex * up * SLOTS;
             for (int p = 0; p < up; p++, c += SLOTS) {
-                pass(sums[p], s, k, c, count);
+                if (used[klassIndex * up + p]) {
+                    pass(sums[p], s, k, c, count);
+                }
             }
         }
     }
@@ -193,9 +203,48 @@ final class PhaseBlocks {
         }
     }
 
-    /** Output row {@code i} of phase {@code p} from the last {@link #compute}. */
-    float sum(int p, int i) {
-        return sums[p][i];
+    /**
+     * Writes {@code n} outputs of the last {@link #compute} in time order, starting at phase {@code first}
+     * of its first row, to {@code out[o]}, {@code out[o + stride]}, ...
+     */
+    void write(int first, int n, float[] out, int o, int stride) {
+        if (up == 1) {
+            float[] a = sums[0];
+            if (stride == 1) {
+                System.arraycopy(a, 0, out, o, n);
+            } else {
+                for (int i = 0; i < n; i++, o += stride) {
+                    out[o] = a[i];
+                }
+            }
+            return;
+        }
+        int p = first;
+        int row = 0;
+        int i = 0;
+        while (i < n && p != 0) {
+            out[o] = sums[p][row];
+            o += stride;
+            i++;
+            if (++p == up) {
+                p = 0;
+                row++;
+            }
+        }
+        int rows = (n - i) / up;
+        int step = up * stride;
+        for (int q = 0; q < up; q++) {
+            float[] a = sums[q];
+            for (int k = 0, x = o + q * stride; k < rows; k++, x += step) {
+                out[x] = a[row + k];
+            }
+        }
+        i += rows * up;
+        o += rows * step;
+        row += rows;
+        for (int q = 0; i < n; q++, i++, o += stride) {
+            out[o] = sums[q][row];
+        }
     }
 
     private static void pass5(float[] a, float[] s, float c0, float c1, float c2, float c3, float c4, int count) {

@@ -344,15 +344,7 @@ public final class Resampler {
             int first = (int) (produced - n0 * up);
             for (int c = 0; c < channels; c++) {
                 blocks.compute(history, c * capacity + x0, count);
-                int p = first;
-                int row = 0;
-                for (int i = 0, o = outOffset + written * channels + c; i < n; i++, o += channels) {
-                    out[o] = blocks.sum(p, row);
-                    if (++p == up) {
-                        p = 0;
-                        row++;
-                    }
-                }
+                blocks.write(first, n, out, outOffset + written * channels + c, channels);
             }
             written += n;
             produced += n;
