@@ -130,28 +130,33 @@ final class PhaseBlocks {
      * floats.
      */
     int overread() {
-        return (STRIDE + 1) * down + STRIDE * slots;
+        return down == 1 ? STRIDE * slots : 0;
     }
 
     /**
      * Computes outputs {@code n * up + p} for {@code n = n0 .. n0 + count - 1} and every phase into
-     * {@link #sum}, reading channel history {@code h} whose index {@code x0} holds input frame
-     * {@code n0 * down - span + 1}.
+     * {@link #write}, reading channel history {@code h} whose index {@code x0} holds input frame
+     * {@code n0 * down - span + 1} and whose frames before index {@code end} are the input so far.
      *
      * @param count output rows, 1..{@value #BLOCK}
      */
-    void compute(float[] h, int x0, int count) {
+    void compute(float[] h, int x0, int end, int count) {
         float[] src = h;
         int start = x0;
         int length = count + (slots - 1) * STRIDE;
         if (down > 1) {
-            // every class reads frames up to offset 15 + length - 1 of its stream
+            // Every class reads its stream up to offset 15 + length - 1. Frames from end on are zeros here:
+            // a ready output's zero taps may reach them, and must not read stale or another channel's
+            // samples (zero times infinity is NaN). With down == 1 every phase of a row has the same taps,
+            // so a ready row reads only frames held.
             int m = length + STRIDE - 1;
             for (int q = 0; q < down; q++) {
                 int o = q * streamLength;
-                for (int i = 0, x = x0 + q; i < m; i++, x += down) {
+                int held = Math.max(0, Math.min(m, (end - x0 - q + down - 1) / down));
+                for (int i = 0, x = x0 + q; i < held; i++, x += down) {
                     streams[o + i] = h[x];
                 }
+                Arrays.fill(streams, o + held, o + m, 0f);
             }
             src = streams;
             start = 0;

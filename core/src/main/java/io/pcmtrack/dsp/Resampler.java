@@ -345,7 +345,7 @@ public final class Resampler {
             int x0 = (int) (n0 * down - span + 1 - histStart);
             int first = (int) (produced - n0 * up);
             for (int c = 0; c < channels; c++) {
-                blocks.compute(history, c * capacity + x0, count);
+                blocks.compute(history, c * capacity + x0, c * capacity + fill, count);
                 blocks.write(first, n, out, outOffset + written * channels + c, channels);
             }
             written += n;

@@ -227,6 +227,33 @@ class ResamplerTest {
         }
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"48000, 32000", "48000, 16000", "32000, 48000", "24000, 48000", "48000, 36000", "44100, 48000"})
+    void aNonFiniteSampleSpoilsOnlyNearbyOutputsOfItsOwnChannel(int in, int out) {
+        int frames = 4800;
+        int bad = 2000;
+        float[] x = noise(frames, 2, 13);
+        x[2 * bad + 1] = Float.NaN;
+        x[2 * (bad + 700) + 1] = Float.POSITIVE_INFINITY;
+        float[] left = SignalAnalysis.channel(x, 2, 0);
+        float[] clean = convert(new Resampler(in, out, 1), left, 1, in / 100);
+        Resampler r = new Resampler(in, out, 1);
+        int g = FilterBank.gcd(in, out);
+        boolean blocks = in / g <= PhaseBlocks.MAX_FACTOR && out / g <= PhaseBlocks.MAX_FACTOR;
+        // the kernel's reach, plus the zero taps of a class on the block path or of a group's window on the exact path
+        double reach = r.delayFrames() + (blocks ? PhaseBlocks.STRIDE * (in / g) : FilterBank.LANES) + 1;
+        for (int chunk : new int[] {in / 100, 1, 333}) {
+            float[] y = convert(new Resampler(in, out, 2), x, 2, chunk);
+            assertThat(SignalAnalysis.channel(y, 2, 0)).as("left, chunks of %d", chunk).isEqualTo(clean);
+            for (int k = 0; k < y.length / 2; k++) {
+                double t = (double) k * in / out;
+                if (Math.abs(t - bad) > reach && Math.abs(t - bad - 700) > reach) {
+                    assertThat(Float.isFinite(y[2 * k + 1])).as("right output %d, chunks of %d", k, chunk).isTrue();
+                }
+            }
+        }
+    }
+
     @Test
     void tablesAreSharedBetweenInstances() {
         assertThat(FilterBank.exact(160, 147)).isSameAs(FilterBank.exact(160, 147));
