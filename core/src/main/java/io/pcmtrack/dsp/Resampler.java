@@ -14,7 +14,7 @@ import java.util.Objects;
  * so the image (upsampling) or alias (downsampling) of any tone up to 0.45 of the lower rate is below
  * -135 dB. When downsampling the kernel is stretched to the output rate and spans {@code 80 * in/out}
  * input frames. Double sums are limited only by the float output (about -150 dB for a -1 dBFS tone);
- * float sums taken in the order below lose up to 9 dB of that (144.1 to 152.2 dB SINAD at 1 kHz).
+ * float sums taken in the order below lose up to 7 dB of that (144.1 to 152.2 dB SINAD at 1 kHz).
  *
  * <p><b>Phases.</b> Output {@code k} sits at input time {@code k * inRate / outRate} exactly: the kernel is
  * centred on it, nothing is shifted. With the ratio reduced to {@code up/down} there are {@code up}
