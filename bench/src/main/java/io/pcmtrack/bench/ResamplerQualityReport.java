@@ -69,13 +69,14 @@ public final class ResamplerQualityReport {
         return "x" + (out / g) + "/" + (in / g) + kind;
     }
 
-    /** Mirrors the resampler's choice of its float block path (up and down at most 8, taps a multiple of 4). */
+    /** Mirrors the resampler's choice of its float block path (up and down at most 8, at least 24 run offsets per input stream). */
     private static boolean blocks(int in, int out) {
         int g = gcd(in, out);
         long up = out / g;
         long down = in / g;
         long span = down > up ? (40 * down + up - 1) / up : 40;
-        return up <= 8 && down <= 8 && 2 * span % 4 == 0;
+        long maxOffset = ((up - 1) * down / up + 2 * span - 1) / down;
+        return up <= 8 && down <= 8 && maxOffset + 1 >= 24;
     }
 
     /** Mirrors the resampler's choice (exact table up to 1 MiB) to label the row. */

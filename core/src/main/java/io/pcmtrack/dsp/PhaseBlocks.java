@@ -11,55 +11,78 @@ import java.util.Arrays;
  * <p>Output {@code k = n * up + p} (phase {@code p}) reads input frames
  * {@code n * down + base[p] - span + 1 + j}, tap {@code j = 0 .. taps - 1}: for a fixed phase and tap the
  * frames of consecutive {@code n} are {@code down} apart. The input is split into {@code down} residue
- * streams (frames {@code m * down + q}), so each (phase, tap) reads a contiguous run of one stream. That run
- * is copied to a source row, and the phase's sums are updated with one multiply-add per output, four taps
- * per pass: {@code sum[i] += (c0 s0[i] + c1 s1[i]) + (c2 s2[i] + c3 s3[i])}. C2 on JDK 17 vectorises such a
- * loop only when every array is indexed by the same expression (it cannot prove that a shifted read of one
- * float array does not alias the sums), hence the copies; they cost one move per tap and output row,
- * against {@code up} multiply-adds.
+ * streams (frames {@code m * down + q}), so each (phase, tap) reads a contiguous run of one stream, starting
+ * at some offset {@code o} in it.
  *
- * <p><b>Numerics.</b> Taps and sums are float. The taps are taken from the outside of the kernel in
- * ({@code 0, taps-1, 1, taps-2, ...}), so a sum stays at the size of the small tail terms until the last
- * few, large, central ones: the rounding of the float sum then costs 1.5 to 10 dB of SINAD against a double
- * sum rounded once (the -1 dBFS tone at 1 kHz measures 141.9-150.1 dB here against 148.3-155.7 dB in double;
- * see docs/RESAMPLER.md).
- * Each output is the same sequence of float operations whatever block computes it, so the output does not
- * depend on how the input was split into calls.
+ * <p><b>Why classes of 16.</b> C2 on JDK 17 vectorises a loop only if all its float loads and stores sit at
+ * the same offset modulo the vector (16 floats with AVX-512): it cannot rule out that two float arrays are
+ * one, so {@code sum[i] += c * x[i + 1]} stays scalar while {@code sum[i] += c * x[i + 16]} is vectorised.
+ * The taps are therefore grouped by their run's offset modulo {@value #STRIDE}: for each stream and residue
+ * {@code r}, one copy of the stream from offset {@code r} (a "class") serves every tap at offsets
+ * {@code r, r + 16, r + 32, ...}, and each phase's sums take all of them in one pass,
+ * {@code sum[i] += c0 s[i] + c1 s[i + 16] + ... + c4 s[i + 64]}. That is 16 copies per stream and block
+ * instead of one per tap, and five taps per load and store of the sums instead of four (five is also the
+ * most C2 vectorises in one loop body here: with six taps from one row, ten from two, or two phases' sums in
+ * one loop it falls back to scalar code). Offsets in a stream run from 0 to at most 79, so at most five taps
+ * share a class; a phase whose runs do not cover a class slot gets a zero coefficient there, which adds
+ * zero for finite input (the streams hold zeros past the input so far, so that slot never reads a stale
+ * sample or another channel's).
  *
- * <p>One instance per resampler (it holds scratch rows: {@code 4 + up} rows of 256 floats, plus the
- * residue streams when downsampling); one thread at a time.
+ * <p><b>Numerics.</b> Taps and sums are float. Each pass sums its (at most five) products as
+ * {@code ((c0 s0 + c4 s4) + (c1 s1 + c3 s3)) + c2 s2}, then adds that to the phase's sum. The classes come
+ * smallest taps first, so that the sums stay small until the kernel's large central taps (in plain offset
+ * order one conversion measured 139.4 dB SINAD at 1 kHz; this order 144.1 to 152.2 dB). The order is fixed,
+ * so each output is the same sequence of float operations whatever block computes it and the output does
+ * not depend on how the input was split into calls.
+ *
+ * <p>One instance per resampler (it holds scratch: {@code up} rows of sums of 256 floats, one class row, and
+ * the residue streams when {@code down > 1}); one thread at a time.
  */
 final class PhaseBlocks {
     /** Largest {@code up} and {@code down} served. */
     static final int MAX_FACTOR = 8;
     /** Outputs per phase per block: long enough that the vector loop dominates its pre- and post-loops. */
     static final int BLOCK = 256;
-    /** Taps per pass over the sums. */
-    private static final int PASS = 4;
+    /** Run offsets that share a class: the widest vector, in floats (64 bytes, AVX-512). */
+    static final int STRIDE = 16;
+    /**
+     * Fewest run offsets per stream served (1.5 taps per class on average). With fewer (8/7, 7/8, 6/5,
+     * 5/4, ..., where a stream holds 10 to 21 offsets) most passes add one tap and some zeros, and the exact
+     * path is faster (measured 840-860x real time against 430-730x for 42000 and 40000 to 48000); at 4/3
+     * and 3/4 (28 offsets) the block path still wins (1280-1460x against 920-1140x before).
+     */
+    private static final int MIN_RUNS = 24;
+    /** Most taps of one phase in one class. */
+    private static final int SLOTS = 5;
 
     private final int up;
     private final int down;
     private final int taps;
-    /** Phase p's taps in pass order, {@code [p * taps + q]}. */
-    private final float[] rows;
-    /** Tap index (window position) of pass-order slot q. */
+    /** Taps per class: offsets per stream span at most {@code slots * STRIDE}. */
+    private final int slots;
+    /** Coefficients, {@code [((q * STRIDE + r) * up + p) * SLOTS + t]}: phase p's tap at stream q, offset {@code r + 16 t}. */
+    private final float[] coefs;
+    /** Highest offset any tap reads in a stream. */
+    private final int maxOffset;
+    /** Classes ({@code q * STRIDE + r}) in pass order: smallest taps first, so that sums stay small until the last passes. */
     private final int[] order;
-    /** {@code floor(p * down / up)}: phase p's window base relative to {@code n * down}. */
-    private final int[] base;
-    /**
-     * Where the run of pass-order slot q of phase p starts, {@code [p * taps + q]}: relative to the block's
-     * first frame in the history when {@code down == 1}, else in {@link #streams}.
-     */
-    private final int[] runs;
-    private final float[][] sources = new float[PASS][BLOCK];
+    /** Whether phase p has a non-zero tap in class i, {@code [i * up + p]}: passes that would add only zeros are skipped. */
+    private final boolean[] used;
     private final float[][] sums;
+    /** One class: a stream's frames from offset r on. */
+    private final float[] klass;
     /** Residue streams when {@code down > 1}: stream q at {@code [q * streamLength, ..)}. */
     private final float[] streams;
     private final int streamLength;
 
     /** Whether the ratio (reduced) with this many taps is served. */
     static boolean serves(int up, int down, int taps) {
-        return up <= MAX_FACTOR && down <= MAX_FACTOR && taps % PASS == 0;
+        return up <= MAX_FACTOR && down <= MAX_FACTOR && maxOffset(up, down, taps) + 1 >= MIN_RUNS;
+    }
+
+    /** The highest run offset in a stream: {@code (floor((up - 1) * down / up) + taps - 1) / down}. */
+    private static int maxOffset(int up, int down, int taps) {
+        return ((up - 1) * down / up + taps - 1) / down;
     }
 
     /**
@@ -71,59 +94,73 @@ final class PhaseBlocks {
         this.up = up;
         this.down = down;
         this.taps = 2 * span;
-        this.order = new int[taps];
-        for (int i = 0; i < taps / 2; i++) {
-            order[2 * i] = i;
-            order[2 * i + 1] = taps - 1 - i;
-        }
-        this.base = new int[up];
-        this.rows = new float[up * taps];
-        double r = FilterBank.scale(up, down);
+        int[] base = new int[up];
         for (int p = 0; p < up; p++) {
             base[p] = (int) ((long) p * down / up);
+        }
+        this.maxOffset = maxOffset(up, down, taps);
+        this.slots = maxOffset / STRIDE + 1;
+        if (slots > SLOTS) {
+            throw new IllegalArgumentException("offsets up to " + maxOffset + " need " + slots + " taps per class, at most " + SLOTS);
+        }
+        this.coefs = new float[down * STRIDE * up * SLOTS];
+        double r = FilterBank.scale(up, down);
+        for (int p = 0; p < up; p++) {
             double phase = (double) ((long) p * down % up) / up;
-            for (int q = 0; q < taps; q++) {
-                double t = phase + (span - 1 - order[q]);
-                rows[p * taps + q] = (float) (r * FilterBank.kernel(r * t));
+            for (int j = 0; j < taps; j++) {
+                int e = base[p] + j;
+                int q = e % down;
+                int o = e / down;
+                double t = phase + (span - 1 - j);
+                coefs[((q * STRIDE + o % STRIDE) * up + p) * SLOTS + o / STRIDE] = (float) (r * FilterBank.kernel(r * t));
+            }
+        }
+        this.order = passOrder(coefs, down * STRIDE, up * SLOTS);
+        this.used = new boolean[down * STRIDE * up];
+        for (int i = 0; i < used.length; i++) {
+            for (int t = 0; t < SLOTS; t++) {
+                used[i] |= coefs[i * SLOTS + t] != 0f;
             }
         }
         this.sums = new float[up][BLOCK];
-        this.streamLength = down > 1 ? BLOCK + (base[up - 1] + taps - 1) / down + 1 : 0;
-        this.runs = new int[up * taps];
-        for (int p = 0; p < up; p++) {
-            for (int q = 0; q < taps; q++) {
-                int e = base[p] + order[q];
-                runs[p * taps + q] = down == 1 ? e : e % down * streamLength + e / down;
-            }
-        }
+        this.klass = new float[BLOCK + (SLOTS - 1) * STRIDE];
+        this.streamLength = down > 1 ? BLOCK + maxOffset + STRIDE : 0;
         this.streams = down > 1 ? new float[down * streamLength] : null;
     }
 
     /**
-     * Frames past the last one an output of the block reads that {@link #compute} may also read (they feed
-     * only outputs of the last row that are discarded); the history must hold that many more floats.
+     * Floats the history must hold past a channel's frames. With {@code down > 1} nothing is read past the
+     * frames held (the streams stop there); with {@code down == 1} a computed row is a ready one, whose class
+     * copies end at its last tap, and the margin only covers the widest class.
      */
     int overread() {
-        return 3 * down + PASS;
+        return down == 1 ? STRIDE * slots : 0;
     }
 
     /**
      * Computes outputs {@code n * up + p} for {@code n = n0 .. n0 + count - 1} and every phase into
-     * {@link #sum}, reading channel history {@code h} whose index {@code x0} holds input frame
-     * {@code n0 * down - span + 1}.
+     * {@link #write}, reading channel history {@code h} whose index {@code x0} holds input frame
+     * {@code n0 * down - span + 1} and whose frames before index {@code end} are the input so far.
      *
      * @param count output rows, 1..{@value #BLOCK}
      */
-    void compute(float[] h, int x0, int count) {
+    void compute(float[] h, int x0, int end, int count) {
         float[] src = h;
         int start = x0;
+        int length = count + (slots - 1) * STRIDE;
         if (down > 1) {
-            int m = count + (base[up - 1] + taps - 1) / down + 1;
+            // Every class reads its stream up to offset 15 + length - 1. Frames from end on are zeros here:
+            // a ready output's zero taps may reach them, and must not read stale or another channel's
+            // samples (zero times infinity is NaN). With down == 1 every phase of a row has the same taps,
+            // so a ready row reads only frames held.
+            int m = length + STRIDE - 1;
             for (int q = 0; q < down; q++) {
                 int o = q * streamLength;
-                for (int i = 0, x = x0 + q; i < m; i++, x += down) {
+                int held = Math.max(0, Math.min(m, (end - x0 - q + down - 1) / down));
+                for (int i = 0, x = x0 + q; i < held; i++, x += down) {
                     streams[o + i] = h[x];
                 }
+                Arrays.fill(streams, o + held, o + m, 0f);
             }
             src = streams;
             start = 0;
@@ -131,36 +168,133 @@ final class PhaseBlocks {
         for (int p = 0; p < up; p++) {
             Arrays.fill(sums[p], 0, count, 0f);
         }
-        float[] s0 = sources[0];
-        float[] s1 = sources[1];
-        float[] s2 = sources[2];
-        float[] s3 = sources[3];
-        for (int q = 0; q < taps; q += PASS) {
-            int copiedFor = -1;
-            for (int p = 0; p < up; p++) {
-                int k = p * taps + q;
-                if (base[p] != copiedFor) {
-                    // each slot's frames for the block's rows: one contiguous run
-                    System.arraycopy(src, start + runs[k], s0, 0, count);
-                    System.arraycopy(src, start + runs[k + 1], s1, 0, count);
-                    System.arraycopy(src, start + runs[k + 2], s2, 0, count);
-                    System.arraycopy(src, start + runs[k + 3], s3, 0, count);
-                    copiedFor = base[p];
+        float[] s = klass;
+        float[] k = coefs;
+        for (int klassIndex : order) {
+            int q = klassIndex / STRIDE;
+            int r = klassIndex % STRIDE;
+            System.arraycopy(src, start + q * streamLength + r, s, 0, length);
+            int c = klassIndex * up * SLOTS;
+            for (int p = 0; p < up; p++, c += SLOTS) {
+                if (used[klassIndex * up + p]) {
+                    pass(sums[p], s, k, c, count);
                 }
-                accumulate(sums[p], rows[k], s0, rows[k + 1], s1, rows[k + 2], s2, rows[k + 3], s3, count);
             }
         }
     }
 
-    /** Output row {@code i} of phase {@code p} from the last {@link #compute}. */
-    float sum(int p, int i) {
-        return sums[p][i];
+    /**
+     * Classes sorted by their largest tap (over phases), smallest first: every class holds some taps near
+     * the kernel's centre, but the float sums lose least when the classes with the largest ones come last.
+     */
+    private static int[] passOrder(float[] coefs, int classes, int perClass) {
+        Integer[] sorted = new Integer[classes];
+        double[] size = new double[classes];
+        for (int i = 0; i < classes; i++) {
+            sorted[i] = i;
+            for (int j = 0; j < perClass; j++) {
+                size[i] = Math.max(size[i], Math.abs(coefs[i * perClass + j]));
+            }
+        }
+        Arrays.sort(sorted, (a, b) -> Double.compare(size[a], size[b]));
+        int[] order = new int[classes];
+        for (int i = 0; i < classes; i++) {
+            order[i] = sorted[i];
+        }
+        return order;
     }
 
-    private static void accumulate(float[] a, float c0, float[] s0, float c1, float[] s1,
-                                   float c2, float[] s2, float c3, float[] s3, int count) {
+    private void pass(float[] a, float[] s, float[] k, int c, int count) {
+        switch (slots) {
+            case 5:
+                pass5(a, s, k[c], k[c + 1], k[c + 2], k[c + 3], k[c + 4], count);
+                break;
+            case 4:
+                pass4(a, s, k[c], k[c + 1], k[c + 2], k[c + 3], count);
+                break;
+            case 3:
+                pass3(a, s, k[c], k[c + 1], k[c + 2], count);
+                break;
+            case 2:
+                pass2(a, s, k[c], k[c + 1], count);
+                break;
+            default:
+                pass1(a, s, k[c], count);
+                break;
+        }
+    }
+
+    /**
+     * Writes {@code n} outputs of the last {@link #compute} in time order, starting at phase {@code first}
+     * of its first row, to {@code out[o]}, {@code out[o + stride]}, ...
+     */
+    void write(int first, int n, float[] out, int o, int stride) {
+        if (up == 1) {
+            float[] a = sums[0];
+            if (stride == 1) {
+                System.arraycopy(a, 0, out, o, n);
+            } else {
+                for (int i = 0; i < n; i++, o += stride) {
+                    out[o] = a[i];
+                }
+            }
+            return;
+        }
+        int p = first;
+        int row = 0;
+        int i = 0;
+        while (i < n && p != 0) {
+            out[o] = sums[p][row];
+            o += stride;
+            i++;
+            if (++p == up) {
+                p = 0;
+                row++;
+            }
+        }
+        int rows = (n - i) / up;
+        int step = up * stride;
+        for (int q = 0; q < up; q++) {
+            float[] a = sums[q];
+            for (int k = 0, x = o + q * stride; k < rows; k++, x += step) {
+                out[x] = a[row + k];
+            }
+        }
+        i += rows * up;
+        o += rows * step;
+        row += rows;
+        for (int q = 0; i < n; q++, i++, o += stride) {
+            out[o] = sums[q][row];
+        }
+    }
+
+    private static void pass5(float[] a, float[] s, float c0, float c1, float c2, float c3, float c4, int count) {
         for (int i = 0; i < count; i++) {
-            a[i] += (c0 * s0[i] + c1 * s1[i]) + (c2 * s2[i] + c3 * s3[i]);
+            a[i] += ((c0 * s[i] + c4 * s[i + 64]) + (c1 * s[i + 16] + c3 * s[i + 48])) + c2 * s[i + 32];
+        }
+    }
+
+    private static void pass4(float[] a, float[] s, float c0, float c1, float c2, float c3, int count) {
+        for (int i = 0; i < count; i++) {
+            a[i] += (c0 * s[i] + c3 * s[i + 48]) + (c1 * s[i + 16] + c2 * s[i + 32]);
+        }
+    }
+
+    private static void pass3(float[] a, float[] s, float c0, float c1, float c2, int count) {
+        for (int i = 0; i < count; i++) {
+            a[i] += (c0 * s[i] + c2 * s[i + 32]) + c1 * s[i + 16];
+        }
+    }
+
+    private static void pass2(float[] a, float[] s, float c0, float c1, int count) {
+        for (int i = 0; i < count; i++) {
+            a[i] += c0 * s[i] + c1 * s[i + 16];
+        }
+    }
+
+    private static void pass1(float[] a, float[] s, float c0, int count) {
+        for (int i = 0; i < count; i++) {
+            a[i] += c0 * s[i];
         }
     }
 }
