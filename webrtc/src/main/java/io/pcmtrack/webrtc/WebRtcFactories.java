@@ -2,6 +2,7 @@ package io.pcmtrack.webrtc;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -42,6 +43,7 @@ public final class WebRtcFactories {
     private static final Logger LOG = LoggerFactory.getLogger(WebRtcFactories.class);
     private static final Shared SENDER = new Shared("sender");
     private static final Shared RECEIVER = new Shared("receiver");
+    private static final AtomicInteger LIVE_CONNECTIONS = new AtomicInteger();
     private static Duration linger = Duration.ofMillis(DEFAULT_LINGER_MILLIS);
     private static ScheduledExecutorService timer;
 
@@ -71,6 +73,24 @@ public final class WebRtcFactories {
         synchronized (WebRtcFactories.class) {
             return new int[] {SENDER.refs, RECEIVER.refs};
         }
+    }
+
+    /**
+     * libwebrtc peer connections that sessions created and have not freed yet, closed ones
+     * included (for tests and diagnostics): 0 once every {@link WebRtcSession} is closed, unless
+     * webrtc-java's internals are out of reach (it is on the module path) and closed connections
+     * stay allocated.
+     */
+    public static int liveConnections() {
+        return LIVE_CONNECTIONS.get();
+    }
+
+    static void connectionCreated() {
+        LIVE_CONNECTIONS.incrementAndGet();
+    }
+
+    static void connectionFreed() {
+        LIVE_CONNECTIONS.decrementAndGet();
     }
 
     /** True while the sender or the receiver factory exists (leased or lingering). */

@@ -95,8 +95,6 @@ import org.slf4j.LoggerFactory;
 public final class WebRtcSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebRtcSession.class);
     private static final AtomicInteger SESSIONS = new AtomicInteger();
-    /** Native peer connections created and not yet freed, over all sessions. */
-    private static final AtomicInteger LIVE_CONNECTIONS = new AtomicInteger();
 
     /** What a session does with audio. */
     public enum Direction {
@@ -169,7 +167,7 @@ public final class WebRtcSession implements AutoCloseable {
             if (c == null) {
                 throw new WebRtcCallException("libwebrtc refused to create a peer connection for " + options, null);
             }
-            LIVE_CONNECTIONS.incrementAndGet();
+            WebRtcFactories.connectionCreated();
             // A receiving session offers through a recvonly transceiver, which needs a track to
             // be created with; it never sends, so its source is never pushed.
             s = new CustomAudioSource();
@@ -626,7 +624,7 @@ public final class WebRtcSession implements AutoCloseable {
     private static boolean freeConnection(long handle) {
         boolean freed = NativeReferences.release(handle);
         if (freed) {
-            LIVE_CONNECTIONS.decrementAndGet();
+            WebRtcFactories.connectionFreed();
         }
         return freed;
     }
@@ -634,11 +632,6 @@ public final class WebRtcSession implements AutoCloseable {
     /** True once {@link #close()} freed libwebrtc's connection object (its last reference was dropped). */
     synchronized boolean connectionFreed() {
         return connectionFreed;
-    }
-
-    /** Native peer connections created by sessions and not freed yet (closed ones included). */
-    static int liveConnections() {
-        return LIVE_CONNECTIONS.get();
     }
 
     /** True once {@link #close()} was called. */

@@ -37,7 +37,7 @@ class NativeTeardownTest {
 
     @Test
     void closingAConnectedSessionFreesItsConnectionInBothOfferDirections() {
-        int before = WebRtcSession.liveConnections();
+        int before = WebRtcFactories.liveConnections();
         // WHEP's shape: the receiver offers (addTransceiver), the sender answers (addTrack).
         WebRtcSession rx = WebRtcSession.receiving(loopback());
         WebRtcSession tx = WebRtcSession.sending(loopback());
@@ -50,18 +50,18 @@ class NativeTeardownTest {
         tx2.accept(rx2.answer(tx2.offer()));
         tx2.awaitConnected(CONNECT);
         rx2.awaitConnected(CONNECT);
-        assertThat(WebRtcSession.liveConnections() - before).isEqualTo(4);
+        assertThat(WebRtcFactories.liveConnections() - before).isEqualTo(4);
 
         for (WebRtcSession s : new WebRtcSession[] {rx, tx, tx2, rx2}) {
             s.close();
             assertThat(s.connectionFreed()).as("%s: the last reference to its connection dropped", s).isTrue();
         }
-        assertThat(WebRtcSession.liveConnections()).isEqualTo(before);
+        assertThat(WebRtcFactories.liveConnections()).isEqualTo(before);
     }
 
     @Test
     void aSessionClosedBeforeNegotiatingIsFreedToo() {
-        int before = WebRtcSession.liveConnections();
+        int before = WebRtcFactories.liveConnections();
         WebRtcSession never = WebRtcSession.receiving(loopback());
         WebRtcSession offered = WebRtcSession.sending(loopback());
         offered.offer();
@@ -69,7 +69,7 @@ class NativeTeardownTest {
         offered.close();
         assertThat(never.connectionFreed()).isTrue();
         assertThat(offered.connectionFreed()).isTrue();
-        assertThat(WebRtcSession.liveConnections()).isEqualTo(before);
+        assertThat(WebRtcFactories.liveConnections()).isEqualTo(before);
     }
 
     @Test
