@@ -172,7 +172,7 @@ class Server:
         for c in self.whip.values():
             c["chunks"] = c["damaged"] = c["gaps"] = 0
         listeners = sum(1 for k, _ in self.sessions.values() if k == "whep")
-        return ("STATS heapAfterGcKb=0 threads=%d osThreads=%d sessions=%d listeners=%d frames=%d p50us=%d p99us=%d"
+        return ("STATS heapKb=0 threads=%d osThreads=%d sessions=%d listeners=%d frames=%d p50us=%d p99us=%d"
                 " maxus=%d whip=%d chunks=%d damaged=%d gaps=%d dropped=0 maxGapMs=%d" % (
                     threading.active_count(), len(os.listdir("/proc/self/task")), len(self.sessions), listeners,
                     frames, p50, p99, mx, len(self.whip), chunks, damaged, gaps, int(max_gap * 1000)))
@@ -228,7 +228,7 @@ async def main():
 
     def stdin():
         for line in sys.stdin:
-            if line.strip() == "stats":
+            if line.strip() in ("stats", "stats gc"):
                 loop.call_soon_threadsafe(lambda: print(server.stats(), flush=True))
         loop.call_soon_threadsafe(done.set_result, None)
 

@@ -81,6 +81,13 @@ final class BenchServer implements AutoCloseable {
         return line("STATS ");
     }
 
+    /** {@link #stats()} after a full collection in the server (its heap then is what is live). */
+    String statsAfterGc() throws IOException {
+        in.write("stats gc\n");
+        in.flush();
+        return line("STATS ");
+    }
+
     /** Calls glibc's {@code malloc_trim(0)} in the server (pcmtrack's only) and waits for it. */
     void trim() throws IOException {
         in.write("trim\n");

@@ -19,8 +19,9 @@ import io.pcmtrack.webrtc.WebRtcFactories;
  * 127.0.0.1 with one track, {@code tone} (1 kHz, -6 dBFS peak), fed ahead of its pacing, and WHIP
  * publications at {@code /whip/NAME}, whose audio a {@link ToneCheck} reads and judges.
  * Arguments: most sessions (1000), and the factories' linger in ms (default: the library's).
- * Prints {@code PORT n}; then answers each {@code stats} line on stdin with
- * {@code STATS sessions=.. listeners=.. frames=.. p50us=.. p99us=.. maxus=.. whip=.. chunks=..
+ * Prints {@code PORT n}; then answers each {@code stats} line (or {@code stats gc}: after a full
+ * collection) on stdin with
+ * {@code STATS heapKb=.. threads=.. osThreads=.. sessions=.. listeners=.. frames=.. p50us=.. p99us=.. maxus=.. whip=.. chunks=..
  * damaged=.. gaps=.. dropped=.. maxGapMs=..} (scheduler lateness and the WHIP counters since the
  * previous {@code stats}); a {@code trim} line calls glibc's {@code malloc_trim(0)} and answers
  * {@code TRIMMED 1|0}; ends when stdin closes.
@@ -71,12 +72,15 @@ public final class ServeForBench {
                     System.out.println("TRIMMED " + released);
                     System.out.flush();
                 }
-                if (line.equals("stats")) {
+                if (line.equals("stats") || line.equals("stats gc")) {
                     SchedulerStats s = server.schedulerStats();
                     LatencyHistogram interval = s.lateness().since(before);
-                    System.gc();
+                    if (line.equals("stats gc")) {
+                        // Only when asked: a full collection stalls every receiver's callback once.
+                        System.gc();
+                    }
                     long heapKb = (Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory()) / 1024;
-                    System.out.printf(Locale.ROOT, "STATS heapAfterGcKb=%d threads=%d osThreads=%d sessions=%d listeners=%d frames=%d p50us=%d p99us=%d maxus=%d %s%n",
+                    System.out.printf(Locale.ROOT, "STATS heapKb=%d threads=%d osThreads=%d sessions=%d listeners=%d frames=%d p50us=%d p99us=%d maxus=%d %s%n",
                             heapKb, Thread.activeCount(), osThreads(), server.sessions(), server.listeners("tone"), s.framesDelivered() - framesBefore,
                             interval.percentile(50).toNanos() / 1000, interval.percentile(99).toNanos() / 1000,
                             interval.max().toNanos() / 1000, whip.since());

@@ -65,7 +65,7 @@ public final class WhepChurn {
                 cycle(opener, batch, holdMs, setups);
                 if (i % 50 == 0 || i == cycles) {
                     System.out.printf(Locale.ROOT, "cycle %4d (%5d sessions created and deleted): RSS %.1f MB, %s%n",
-                            i, i * batch, server.rssKb() / 1024.0, server.stats());
+                            i, i * batch, server.rssKb() / 1024.0, server.statsAfterGc());
                 }
             }
             Thread.sleep(3_000);

@@ -86,7 +86,7 @@ public final class WhipCapacity {
                     throw new IllegalStateException("the server has " + m.group(2) + " publications, expected " + target);
                 }
                 if (!keepGoing && (p99 > 5 || damaged + gaps + dropped > 0)) {
-                    System.out.println("stopped: " + (p99 > 5 ? "push lateness p99 over 5 ms" : "the server's audio was damaged"));
+                    System.out.println("stopped: " + (p99 > 5 ? "the publishers' push lateness p99 over 5 ms (this process fell behind, not the server)" : "the server's audio was damaged"));
                     break;
                 }
             }
@@ -104,6 +104,13 @@ public final class WhipCapacity {
                     + " all deleted: %.1f MB (%+.1f MB over the start, %+.0f KB per publication), %s OS threads%n",
                     n, withAll / 1024.0, (withAll - rssBefore) / (double) n, after / 1024.0, (after - rssBefore) / 1024.0,
                     (after - rssBefore) / (double) n, end.group(1));
+            if (WhepChurn.stringArg(args, "--aiortc") == null) {
+                server.trim();
+                Thread.sleep(1_000);
+                long trimmed = server.rssKb();
+                System.out.printf(Locale.ROOT, "after malloc_trim(0): RSS %.1f MB (%+.1f MB over the start, %+.0f KB per publication)%n",
+                        trimmed / 1024.0, (trimmed - rssBefore) / 1024.0, (trimmed - rssBefore) / (double) n);
+            }
         } finally {
             for (BenchServer.Listener p : publishers) {
                 try {
