@@ -19,21 +19,22 @@ import org.slf4j.LoggerFactory;
  * connections that <em>send</em> audio from a {@code CustomAudioSource}, one for peer connections
  * that <em>receive</em> remote audio through an {@code AudioTrackSink}.
  *
- * <p>Why shared: with webrtc-java 0.14.0 every {@code RTCPeerConnection} leaks native memory even
- * after {@code close()} (about 200 KB per call with shared factories, 3-4 MB and four native
- * threads per call with a new factory per call). Why two: a sending factory needs
- * {@code AudioDeviceModule(kDummyAudio)} (a headless module on it aborts the JVM within seconds),
- * and a receiving factory needs {@code HeadlessAudioDeviceModule} (a dummy module never calls the
- * sinks).
+ * <p>Why shared: a factory starts native threads (signaling, worker, network, the audio device's)
+ * and its creation and disposal leave about 210 KB of native memory behind, while peer
+ * connections of a shared factory leave nothing once {@link WebRtcSession#close()} freed them
+ * (webrtc-java 0.14.0's own {@code close()} does not; see {@link #liveConnections()}). Why two:
+ * a sending factory needs {@code AudioDeviceModule(kDummyAudio)} (a headless module on it aborts
+ * the JVM within seconds), and a receiving factory needs {@code HeadlessAudioDeviceModule} (a
+ * dummy module never calls the sinks).
  *
  * <p>Each {@link #sender()} / {@link #receiver()} call takes a {@link Lease}; the factory and its
  * audio device module are created on the first lease and disposed {@link #linger(Duration)}
  * (default {@value #DEFAULT_LINGER_MILLIS} ms) after the last lease closes, unless a new lease
- * comes first: calls made one after another reuse the factories (a factory per call leaks four
- * native threads and 3-4 MB per call). Native threads that called into Java stay attached to the
- * JVM as non-daemon threads until their factory is disposed: <b>a lease that is never closed
- * keeps the JVM from exiting</b>, and a JVM whose last lease closed exits once the linger has
- * passed. Close every peer connection created from a factory before closing its lease.
+ * comes first: calls made one after another reuse the factories. Native threads that called
+ * into Java stay attached to the JVM as non-daemon threads until their factory is disposed:
+ * <b>a lease that is never closed keeps the JVM from exiting</b>, and a JVM whose last lease
+ * closed exits once the linger has passed. Close every peer connection created from a factory
+ * before closing its lease.
  *
  * <p>Thread-safe.
  */
