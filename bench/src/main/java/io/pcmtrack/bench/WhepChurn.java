@@ -44,6 +44,10 @@ public final class WhepChurn {
              TonePublishers tones = new TonePublishers()) {
             Opener opener = whip ? () -> publication(server, tones) : () -> server.listen("tone");
             System.out.println(whip ? "churning WHIP publications" : "churning WHEP listeners");
+            if (aiortc == null) {
+                // The first malloc_trim loads JNA in the server (some MB): before anything is measured.
+                server.trim();
+            }
             System.out.printf(Locale.ROOT, "server at %s, RSS at start %.1f MB%n", server.url, server.rssKb() / 1024.0);
             List<Long> setups = new ArrayList<>();
             for (int i = 0; i < warmup; i++) {
