@@ -18,8 +18,9 @@ import org.junit.jupiter.api.Test;
  * not asserted (it depends on the allocator and the machine); docs/BENCHMARKS.md has a run's.
  */
 class AgentChurnTest {
-    private static final int CONVERSATIONS = 200;
-    private static final int WARM_UP = 10;
+    /** 200; more with -DagentChurn.conversations=N (past the JIT's warm-up, about 300). */
+    private static final int CONVERSATIONS = Integer.getInteger("agentChurn.conversations", 200);
+    private static final int WARM_UP = Integer.getInteger("agentChurn.warmUp", 10);
 
     @BeforeAll
     static void nativeLibrary() {
