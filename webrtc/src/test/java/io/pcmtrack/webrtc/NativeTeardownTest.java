@@ -90,8 +90,10 @@ class NativeTeardownTest {
         }
         long after = threads();
         System.out.printf("6 calls, a factory pair each: OS threads %d -> %d%n", before, after);
+        // The JVM starts and stops JIT and GC threads on its own: a few either way. Factories kept
+        // alive by unfreed connections left four threads each, 24 over these calls.
         assertThat(after - before).as("OS threads left by 6 calls that each made and disposed their factories")
-                .isLessThanOrEqualTo(2);
+                .isLessThanOrEqualTo(6);
     }
 
     static long threads() throws Exception {
