@@ -34,14 +34,35 @@ final class BenchServer implements AutoCloseable {
 
     /** @param lingerMs the server's {@code WebRtcFactories.linger}, or -1 for the default */
     BenchServer(int maxSessions, long lingerMs) throws IOException {
+        this(maxSessions, lingerMs, null);
+    }
+
+    /**
+     * @param lingerMs the server's {@code WebRtcFactories.linger}, or -1 for the default
+     * @param aiortc   null for pcmtrack's server, else the path of {@code bench/aiortc/serve.py}:
+     *                 aiortc serves instead (run by Debian's /usr/bin/python3)
+     */
+    BenchServer(int maxSessions, long lingerMs, String aiortc) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // A fixed, pre-touched heap: growth of the resident memory is then native memory, not the heap expanding.
-        process = new ProcessBuilder(List.of(java, "-Xms128m", "-Xmx128m", "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"),
-                ServeForBench.class.getName(), Integer.toString(maxSessions), lingerMs < 0 ? "" : Long.toString(lingerMs)))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        List<String> command = new java.util.ArrayList<>();
+        if (aiortc != null) {
+            command.addAll(List.of("/usr/bin/python3", aiortc));
+        } else {
+            command.addAll(List.of(java, "-Xms128m", "-Xmx128m", "-XX:+AlwaysPreTouch"));
+            // e.g. -XX:NativeMemoryTracking=summary, to ask the server's JVM where its memory is (jcmd PID VM.native_memory)
+            String extra = System.getProperty("bench.server.jvmArgs", "").trim();
+            if (!extra.isEmpty()) {
+                command.addAll(List.of(extra.split("\\s+")));
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), ServeForBench.class.getName(),
+                    Integer.toString(maxSessions), lingerMs < 0 ? "" : Long.toString(lingerMs)));
+        }
+        process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
         url = "http://127.0.0.1:" + Integer.parseInt(line("PORT ").substring(5).trim());
+        System.out.println("server process " + process.pid() + ": " + String.join(" ", command.subList(0, Math.min(command.size(), 6))));
     }
 
     private String line(String prefix) throws IOException {
@@ -58,6 +79,20 @@ final class BenchServer implements AutoCloseable {
         in.write("stats\n");
         in.flush();
         return line("STATS ");
+    }
+
+    /** {@link #stats()} after a full collection in the server (its heap then is what is live). */
+    String statsAfterGc() throws IOException {
+        in.write("stats gc\n");
+        in.flush();
+        return line("STATS ");
+    }
+
+    /** Calls glibc's {@code malloc_trim(0)} in the server (pcmtrack's only) and waits for it. */
+    void trim() throws IOException {
+        in.write("trim\n");
+        in.flush();
+        line("TRIMMED ");
     }
 
     /** Resident memory of the server process, in KiB. */
@@ -99,8 +134,34 @@ final class BenchServer implements AutoCloseable {
         }
     }
 
-    /** A WHEP client session; {@link #close()} sends DELETE, then closes the client side. */
-    static final class Listener implements AutoCloseable {
+    /**
+     * A connected WHIP publisher to {@code /whip/NAME}; {@code audio} gets the sending session
+     * before it offers (to attach a track), {@link Listener#close()} DELETEs it.
+     */
+    Listener publish(String name, java.util.function.Consumer<WebRtcSession> audio) throws Exception {
+        long start = System.nanoTime();
+        WebRtcSession session = WebRtcSession.sending(WebRtcSession.options().candidates(CandidatePolicy.LOOPBACK));
+        try {
+            audio.accept(session);
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/whip/" + name))
+                    .header("Content-Type", "application/sdp").POST(HttpRequest.BodyPublishers.ofString(session.offer()))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 201) {
+                throw new IOException("POST /whip/" + name + " got " + r.statusCode() + ": " + r.body().trim());
+            }
+            long posted = System.nanoTime();
+            session.accept(r.body());
+            session.awaitConnected(Duration.ofSeconds(20));
+            return new Listener(session, url + r.headers().firstValue("Location").orElseThrow(),
+                    System.nanoTime() - start, posted - start);
+        } catch (Exception | Error e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    /** A WHEP or WHIP client session; {@link #close()} sends DELETE, then closes the client side. */
+    static class Listener implements AutoCloseable {
         final WebRtcSession session;
         final String resource;
         /** From creating the client session to CONNECTED: offer, POST, answer, ICE and DTLS. */

@@ -39,7 +39,7 @@ public final class WhepCapacity {
                 Runtime.getRuntime().availableProcessors(), step, max, holdSeconds);
         System.out.println("listeners  server CPU  lateness p99 / max (ms)  concealed samples  packets lost  server RSS (MB)");
         List<BenchServer.Listener> listeners = new ArrayList<>();
-        try (BenchServer server = new BenchServer(max + 10)) {
+        try (BenchServer server = new BenchServer(max + 10, -1, WhepChurn.stringArg(args, "--aiortc"))) {
             for (int target = step; target <= max; target += step) {
                 while (listeners.size() < target) {
                     listeners.add(server.listen("tone"));

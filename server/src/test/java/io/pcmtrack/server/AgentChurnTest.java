@@ -13,15 +13,14 @@ import org.junit.jupiter.api.Test;
 /**
  * 200 conversations with the voice agent, opened and deleted one after another, against a server
  * in a process of its own (heap fixed and pre-touched, so its resident memory grows only with
- * native memory): no thread is left behind, and what stays of the memory is libwebrtc's known
- * per-peer-connection leak (webrtc-java 0.14.0; see the webrtc README), with a generous bound.
- * The numbers are printed; docs/BENCHMARKS.md has a run's.
+ * native memory): no thread is left behind, Java's or libwebrtc's, and every libwebrtc peer
+ * connection the conversations created is freed, not only closed. Resident memory is printed,
+ * not asserted (it depends on the allocator and the machine); docs/BENCHMARKS.md has a run's.
  */
 class AgentChurnTest {
-    private static final int CONVERSATIONS = 200;
-    private static final int WARM_UP = 10;
-    /** Two peer connections per conversation on the server; libwebrtc keeps about 85 KB of each. */
-    private static final double MAX_KB_PER_CONVERSATION = 600;
+    /** 200; more with -DagentChurn.conversations=N (past the JIT's warm-up, about 300). */
+    private static final int CONVERSATIONS = Integer.getInteger("agentChurn.conversations", 200);
+    private static final int WARM_UP = Integer.getInteger("agentChurn.warmUp", 10);
 
     @BeforeAll
     static void nativeLibrary() {
@@ -29,7 +28,7 @@ class AgentChurnTest {
     }
 
     @Test
-    void twoHundredConversationsOpenedAndDeletedLeaveNoThreadAndOnlyLibwebrtcsMemory() throws Exception {
+    void twoHundredConversationsOpenedAndDeletedLeaveNoThreadAndNoPeerConnection() throws Exception {
         try (ChildServer server = new ChildServer(null, List.of("-Xms128m", "-Xmx128m", "-XX:+AlwaysPreTouch"), AgentTestServer.class)) {
             String base = "http://127.0.0.1:" + server.port;
             long baselineKb = 0;
@@ -63,7 +62,12 @@ class AgentChurnTest {
             int total = Integer.parseInt(afterThreads.split(" ")[0].substring(6));
             int totalBefore = Integer.parseInt(baselineThreads.split(" ")[0].substring(6));
             assertThat(total).as("threads alive (Jetty's pool may keep a few)").isLessThanOrEqualTo(totalBefore + 4);
-            assertThat(perConversation).isLessThan(MAX_KB_PER_CONVERSATION);
+            int os = Integer.parseInt(afterThreads.split(" ")[2].substring(3));
+            int osBefore = Integer.parseInt(baselineThreads.split(" ")[2].substring(3));
+            assertThat(os).as("the process's threads, libwebrtc's included").isLessThanOrEqualTo(osBefore + 4);
+            // Two peer connections per conversation: all 400 freed (webrtc-java's close() alone frees none).
+            server.send("connections");
+            assertThat(server.expect("CONNECTIONS ", Duration.ofSeconds(10))).isEqualTo("CONNECTIONS 0");
         }
     }
 

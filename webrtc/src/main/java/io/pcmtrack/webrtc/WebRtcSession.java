@@ -87,8 +87,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Teardown</b> ({@link #close()}, idempotent, from any thread): stop the publisher or
  * attachment and refuse further pushes, remove the receiver's sink, remove and dispose the local
  * track (disposing it after the connection closed throws {@code java.lang.Error}), close the
- * connection, dispose the source, give back the factory lease. A session never closed keeps the
- * JVM alive (see {@link WebRtcFactories}).
+ * connection, drop the native references webrtc-java 0.14.0 takes and never gives back (the
+ * connection itself, addTrack's sender, addTransceiver's transceiver: without this each closed
+ * session kept about 90 KB of native memory and its factory's threads), dispose the source, give
+ * back the factory lease. A session never closed keeps the JVM alive (see {@link WebRtcFactories}).
  */
 public final class WebRtcSession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebRtcSession.class);
@@ -120,6 +122,8 @@ public final class WebRtcSession implements AutoCloseable {
     private final long created = System.nanoTime();
     private final WebRtcFactories.Lease lease;
     private final RTCPeerConnection pc;
+    /** libwebrtc's connection, kept to free it after close() (see NativeReferences). */
+    private final long pcHandle;
     private final CustomAudioSource source;
     private final AudioTrack localTrack;
     private final GuardedPush push;
@@ -135,6 +139,12 @@ public final class WebRtcSession implements AutoCloseable {
     private WebRtcAudioReceiver receiver;
     private WebRtcPublisher publisher;
     private FrameScheduler.Attachment attachment;
+    /**
+     * The native references webrtc-java handed over with addTrack's sender or addTransceiver's
+     * transceiver, which nothing else releases (see NativeReferences).
+     */
+    private final List<Long> ownedReferences = new ArrayList<>();
+    private boolean connectionFreed;
     private volatile RTCPeerConnectionState state = RTCPeerConnectionState.NEW;
     private volatile Duration setupTime;
     private boolean closed;
@@ -157,6 +167,7 @@ public final class WebRtcSession implements AutoCloseable {
             if (c == null) {
                 throw new WebRtcCallException("libwebrtc refused to create a peer connection for " + options, null);
             }
+            WebRtcFactories.connectionCreated();
             // A receiving session offers through a recvonly transceiver, which needs a track to
             // be created with; it never sends, so its source is never pushed.
             s = new CustomAudioSource();
@@ -167,7 +178,9 @@ public final class WebRtcSession implements AutoCloseable {
                 t.dispose();
             }
             if (c != null) {
+                long handle = NativeReferences.handleOf(c);
                 c.close();
+                freeConnection(handle);
             }
             if (s != null) {
                 s.dispose();
@@ -177,6 +190,7 @@ public final class WebRtcSession implements AutoCloseable {
         }
         this.lease = l;
         this.pc = c;
+        this.pcHandle = NativeReferences.handleOf(c);
         this.remoteCandidates = new RemoteCandidates(c::addIceCandidate, who);
         this.source = s;
         this.localTrack = t;
@@ -234,12 +248,14 @@ public final class WebRtcSession implements AutoCloseable {
             phase = Phase.OFFERED;
             if (direction == Direction.SEND) {
                 rtpSender = pc.addTrack(localTrack, List.of(options.streamId));
+                ownedReferences.add(NativeReferences.handleOf(rtpSender));
                 setDirection(RTCRtpTransceiverDirection.SEND_ONLY);
             } else {
                 RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
                 init.direction = RTCRtpTransceiverDirection.RECV_ONLY;
                 init.streamIds = List.of(options.streamId);
                 RTCRtpTransceiver t = pc.addTransceiver(localTrack, init);
+                ownedReferences.add(NativeReferences.handleOf(t));
                 rtpSender = t.getSender();
                 rtpReceiver = t.getReceiver();
             }
@@ -310,6 +326,7 @@ public final class WebRtcSession implements AutoCloseable {
             if (direction == Direction.SEND) {
                 // After setRemoteDescription: addTrack then reuses the offer's audio transceiver.
                 rtpSender = pc.addTrack(localTrack, List.of(options.streamId));
+                ownedReferences.add(NativeReferences.handleOf(rtpSender));
                 setDirection(RTCRtpTransceiverDirection.SEND_ONLY);
             } else {
                 audio.setDirection(RTCRtpTransceiverDirection.RECV_ONLY);
@@ -563,6 +580,7 @@ public final class WebRtcSession implements AutoCloseable {
         FrameScheduler.Attachment a;
         WebRtcAudioReceiver rx;
         RTCRtpSender sender;
+        List<Long> owned;
         synchronized (this) {
             if (closed) {
                 return;
@@ -572,6 +590,7 @@ public final class WebRtcSession implements AutoCloseable {
             a = attachment;
             rx = receiver;
             sender = rtpSender;
+            owned = List.copyOf(ownedReferences);
         }
         closing.complete(null);
         long start = System.nanoTime();
@@ -584,12 +603,35 @@ public final class WebRtcSession implements AutoCloseable {
         // Disposing a track after its peer connection is closed throws java.lang.Error: before.
         step("dispose the local track", localTrack::dispose);
         step("close the peer connection", pc::close);
+        // close() leaves libwebrtc's connection allocated (webrtc-java never releases it): free it,
+        // and the sender or transceiver webrtc-java handed over, while the factory's threads live.
+        step("release the sender or transceiver", () -> owned.forEach(NativeReferences::release));
+        step("free the peer connection", () -> {
+            boolean freed = freeConnection(pcHandle);
+            synchronized (this) {
+                connectionFreed = freed;
+            }
+        });
         step("dispose the source", source::dispose);
         step("release the factory", lease::close);
         events.shutdown();
         state = RTCPeerConnectionState.CLOSED;
         connected.completeExceptionally(new WebRtcCallException(who + " was closed", null));
         LOG.debug("session {} torn down in {} ms", id, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    /** Drops the reference webrtc-java kept to a closed connection; true if that freed it. */
+    private static boolean freeConnection(long handle) {
+        boolean freed = NativeReferences.release(handle);
+        if (freed) {
+            WebRtcFactories.connectionFreed();
+        }
+        return freed;
+    }
+
+    /** True once {@link #close()} freed libwebrtc's connection object (its last reference was dropped). */
+    synchronized boolean connectionFreed() {
+        return connectionFreed;
     }
 
     /** True once {@link #close()} was called. */

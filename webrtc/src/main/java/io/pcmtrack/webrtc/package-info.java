@@ -9,8 +9,10 @@
  *
  * <p>Everything that touches libwebrtc first calls {@link io.pcmtrack.webrtc.WebRtcNative#ensureAvailable()},
  * which turns a missing native jar or system library into a {@link io.pcmtrack.webrtc.WebRtcUnavailableException}.
- * Factories come from {@link io.pcmtrack.webrtc.WebRtcFactories} (shared and reference-counted,
- * because every peer connection leaks native memory). Every callback from native code is guarded:
+ * Factories come from {@link io.pcmtrack.webrtc.WebRtcFactories} (shared and reference-counted:
+ * a factory is costly to create and dispose). {@link io.pcmtrack.webrtc.WebRtcSession#close()}
+ * frees the native peer connection, which webrtc-java 0.14.0's own {@code close()} leaves
+ * allocated. Every callback from native code is guarded:
  * an exception escaping into libwebrtc aborts the JVM.
  */
 package io.pcmtrack.webrtc;
