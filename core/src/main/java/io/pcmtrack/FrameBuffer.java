@@ -94,8 +94,8 @@ final class FrameBuffer extends BlockQueue {
     private volatile Thread blockedWriter;
 
     FrameBuffer(String trackId, PcmFormat format, int samplesPerFrame, long limitFrames, OverflowPolicy overflow,
-            int idleFramesBeforeRelease, int shard) {
-        super(format.sampleFormat(), shard);
+            int idleFramesBeforeRelease) {
+        super(format.sampleFormat());
         this.trackId = trackId;
         this.channels = format.channels();
         this.valuesPerFrame = samplesPerFrame * channels;
