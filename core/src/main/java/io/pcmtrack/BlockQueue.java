@@ -47,6 +47,11 @@ class BlockQueue extends SpinLock {
         this.pool = pool;
     }
 
+    /** The oldest block, or null; read without the lock only by {@link FrameBuffer#prefetch()}. */
+    Block headBlock() {
+        return head;
+    }
+
     /** Interleaved samples buffered. */
     long size() {
         return size;

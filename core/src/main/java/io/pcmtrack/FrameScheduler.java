@@ -37,6 +37,23 @@ import org.slf4j.LoggerFactory;
 public final class FrameScheduler implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(FrameScheduler.class);
     private static final long ERROR_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    /**
+     * How many ring entries ahead the worker starts loading a track's state: the attachment this
+     * far ahead, its buffer and pacer half as far (see {@link Worker#prefetch}).
+     */
+    private static final int PREFETCH_DISTANCE = 8;
+    private static final VarHandle DELIVERED;
+    private static final VarHandle DELIVERING;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            DELIVERED = lookup.findVarHandle(Worker.class, "delivered", long.class);
+            DELIVERING = lookup.findVarHandle(Worker.class, "delivering", Attachment.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final MediaClock clock;
     private final Worker[] workers;
@@ -304,6 +321,8 @@ public final class FrameScheduler implements AutoCloseable {
         long[] ringDues = new long[64];
         int ringHead;
         int ringSize;
+        /** Only keeps {@link #prefetch()}'s loads alive. */
+        private long prefetched;
         /** The binary heap, by due time. */
         Attachment[] heap = new Attachment[64];
         long[] dues = new long[64];
@@ -318,6 +337,7 @@ public final class FrameScheduler implements AutoCloseable {
         volatile Attachment delivering;
         /** Due time of the earliest frame after the last pass, for {@link FrameScheduler#nextDueNanos()}. */
         volatile long earliestDue = Long.MAX_VALUE;
+        /** Written by this worker only, with a release store (no fence per frame); read by stats(). */
         volatile long delivered;
         volatile long errors;
         /** The thread that runs this worker: its own, or for a manual scheduler the last caller of runDue. */
@@ -417,9 +437,12 @@ public final class FrameScheduler implements AutoCloseable {
                     a.close();
                     continue;
                 }
+                if (inRing) {
+                    prefetch();
+                }
                 deliver(a);
                 histogram.record(lateness);
-                delivered++;
+                DELIVERED.setRelease(this, delivered + 1);
                 count++;
                 if (!running) {
                     break; // closed, perhaps from the sink, which for a manual scheduler has detached everything
@@ -448,8 +471,27 @@ public final class FrameScheduler implements AutoCloseable {
                             a.track.id(), a.errors, e);
                 }
             } finally {
-                delivering = null;
+                // A release store: Attachment.close() only waits to see it; the fence is on the way in.
+                DELIVERING.setRelease(this, (Attachment) null);
             }
+        }
+
+        /**
+         * Starts the cache misses of the tracks served next, so that they overlap instead of
+         * coming one after another: at 10,000 tracks a track's state is cold by the time its next
+         * frame is due, and each of its objects (attachment, then buffer and pacer, then block)
+         * can only be loaded once the one pointing to it has arrived. The ring is in due order,
+         * so its next entries are the next to be served. The loaded values are summed into a
+         * field only so that the loads are not optimized away.
+         */
+        private void prefetch() {
+            if (ringSize <= PREFETCH_DISTANCE) {
+                return;
+            }
+            int mask = ring.length - 1;
+            Attachment soon = ring[(ringHead + PREFETCH_DISTANCE / 2) & mask];
+            Attachment later = ring[(ringHead + PREFETCH_DISTANCE) & mask];
+            prefetched += soon.buffer.prefetch() + soon.pacer.prefetch() + (later.buffer != null ? 1 : 0);
         }
 
         void acceptAttachments() {
