@@ -77,6 +77,8 @@ public final class AudioStreamTrack implements AutoCloseable {
     private final Converter converter;
     private final FrameBuffer buffer;
     private final Pacer pacer;
+    /** Only keeps the loads of {@link FrameBuffer#prefetchForWrite()} from being optimized away; racy, meaningless. */
+    private long prefetched;
     private final CopyOnWriteArrayList<Consumer<FlushReport>> flushListeners = new CopyOnWriteArrayList<>();
     private final AsyncReceiver async = new AsyncReceiver(this);
 
@@ -190,6 +192,9 @@ public final class AudioStreamTrack implements AutoCloseable {
         if (pcm == null) {
             throw new IllegalArgumentException("pcm must not be null");
         }
+        // At 10,000 tracks the converter and the buffer are both cold: start loading the buffer
+        // before the converter's lock, which waits for the loads issued before it, is taken.
+        prefetched = buffer.prefetchForWrite();
         converter.write(pcm, last);
     }
 

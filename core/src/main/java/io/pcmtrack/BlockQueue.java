@@ -52,6 +52,11 @@ class BlockQueue extends SpinLock {
         return head;
     }
 
+    /** The newest block, or null; read without the lock only by {@link FrameBuffer#prefetchForWrite()}. */
+    Block tailBlock() {
+        return tail;
+    }
+
     /** Interleaved samples buffered. */
     long size() {
         return size;

@@ -349,6 +349,24 @@ final class FrameBuffer extends BlockQueue {
         return sum;
     }
 
+    /**
+     * Loads what a write touches first (this object's lines, the tail block and where the next
+     * samples go), so that the track can overlap these cache misses with loading its converter.
+     * Takes no lock: the values may be stale, and mean nothing.
+     */
+    long prefetchForWrite() {
+        long sum = size() + epoch + reservedEnd + writtenValues + firstSegStream + (stopped ? 1 : 0)
+                + (marksUsed ? 1 : 0);
+        Block b = tailBlock();
+        if (b != null) {
+            int p = b.limit; // racy: only kept within the block's window
+            if (p >= b.start && p < b.end) {
+                sum += b.shorts != null ? b.shorts[p] : (long) b.floats[p];
+            }
+        }
+        return sum;
+    }
+
     // ---- any thread ----
 
     /**
