@@ -16,9 +16,11 @@ package io.pcmtrack;
  * format it uses.
  *
  * <p>Each slab keeps its own stack of free blocks; slabs with a free block are chained, the one
- * that last had a block back at the head, and a take uses the head: last in, first out. A slab whose blocks are all free is given up (to the GC) once
- * the pool holds more than {@link #MAX_FREE_BYTES} free: caching never becomes a leak. A slab
- * stays while any of its blocks is in a buffer.
+ * that last had a block back at the head, and a take uses the head: last in, first out. A slab
+ * whose blocks are all free is given up (to the GC) once the pool holds more than
+ * {@link #MAX_FREE_BYTES} free: caching never becomes a leak. A slab stays while any of its
+ * blocks is in a buffer, so after a peak the memory kept can be up to a slab per block still
+ * in use; a take uses the free blocks of existing slabs before a new slab is made.
  *
  * <p>Threads: any; every method holds this pool's spin lock for a few field writes (a new
  * slab is allocated outside it). The tracks' spare blocks keep a steady stream away from here.

@@ -506,11 +506,35 @@ public final class FrameScheduler implements AutoCloseable {
                 }
                 a.frame = sharedFrame.fits(t.format(), t.samplesPerFrame()) ? sharedFrame
                         : AudioFrame.allocate(t.format(), t.samplesPerFrame());
+                // Both structures get room for every track now, so that tracks moving between them
+                // later (after a stall, say) never make the worker allocate.
+                reserve(ringSize + size + 1);
                 if (ringSize == 0 || a.due >= lastRingDue()) {
                     appendToRing(a, a.due);
                 } else {
                     addToHeap(a, a.due);
                 }
+            }
+        }
+
+        /** Grows the ring and the heap to hold {@code tracks} each. */
+        private void reserve(int tracks) {
+            if (tracks > ring.length) {
+                int capacity = Integer.highestOneBit(tracks - 1) << 1;
+                Attachment[] grownRing = new Attachment[capacity];
+                long[] grownDues = new long[capacity];
+                for (int i = 0; i < ringSize; i++) {
+                    int from = (ringHead + i) & (ring.length - 1);
+                    grownRing[i] = ring[from];
+                    grownDues[i] = ringDues[from];
+                }
+                ring = grownRing;
+                ringDues = grownDues;
+                ringHead = 0;
+            }
+            if (tracks > heap.length) {
+                heap = java.util.Arrays.copyOf(heap, ring.length);
+                dues = java.util.Arrays.copyOf(dues, ring.length);
             }
         }
 
@@ -546,19 +570,8 @@ public final class FrameScheduler implements AutoCloseable {
             return ringDues[(ringHead + ringSize - 1) & (ring.length - 1)];
         }
 
+        /** Appends to the ring, which has room (see {@link #reserve}). */
         private void appendToRing(Attachment a, long due) {
-            if (ringSize == ring.length) {
-                Attachment[] grownRing = new Attachment[ring.length * 2];
-                long[] grownDues = new long[ring.length * 2];
-                for (int i = 0; i < ringSize; i++) {
-                    int from = (ringHead + i) & (ring.length - 1);
-                    grownRing[i] = ring[from];
-                    grownDues[i] = ringDues[from];
-                }
-                ring = grownRing;
-                ringDues = grownDues;
-                ringHead = 0;
-            }
             int tail = (ringHead + ringSize) & (ring.length - 1);
             ring[tail] = a;
             ringDues[tail] = due;
@@ -573,11 +586,8 @@ public final class FrameScheduler implements AutoCloseable {
             return a;
         }
 
+        /** Adds to the heap, which has room (see {@link #reserve}). */
         private void addToHeap(Attachment a, long due) {
-            if (size == heap.length) {
-                heap = java.util.Arrays.copyOf(heap, size * 2);
-                dues = java.util.Arrays.copyOf(dues, size * 2);
-            }
             heap[size] = a;
             dues[size] = due;
             siftUp(size++);
