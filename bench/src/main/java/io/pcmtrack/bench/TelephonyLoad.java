@@ -31,11 +31,15 @@ import io.pcmtrack.telephony.TwilioEndpoint;
  * of 8 kHz audio every 20 ms; the scheduler thread sends every frame as a μ-law media message
  * (encode, base64, JSON text) to a socket that counts its bytes. In: a provider thread sends each
  * call one 20 ms μ-law media message every 20 ms (JSON parsed, base64 decoded, G.711 decoded,
- * queued), and an application thread drains every call's receiver. Calls start at random instants
- * over a 5 s ramp-up, after a JIT warm-up run on 500 calls; then 3 s settle and the window begins.
+ * queued), and an application thread drains every call's receiver. The application's and the
+ * provider's work is spread over the 20 ms period in 1 ms slots ({@code --slots 20}, the default),
+ * as for independent calls whose audio arrives at its own phase; {@code --slots 1} puts every call's
+ * work in the same instant, the worst case. Calls start at random instants over a 5 s ramp-up,
+ * after a JIT warm-up run on 500 calls; then 3 s settle and the window begins.
  *
  * <pre>
  * java -cp bench/target/benchmarks.jar io.pcmtrack.bench.TelephonyLoad [calls...] [--seconds S] [--no-inbound]
+ *      [--slots 1..20] [--scheduler-threads T]
  * </pre>
  * Prints, per N: process CPU and scheduler-thread CPU (cores), CPU per call, frames sent vs
  * expected, send lateness p50/p99/max, inbound messages handled, bytes allocated by the scheduler
@@ -46,6 +50,12 @@ public final class TelephonyLoad {
 
     /** Threads of the one FrameScheduler that paces every call ({@code --scheduler-threads}). */
     private static int schedulerThreads = 1;
+    /**
+     * Slots of 1 ms over which the application's and the provider's work for the calls is spread
+     * ({@code --slots}): call i is served in slot i mod slots of every 20 ms period, as independent
+     * calls whose audio arrives at their own phase would be. 1: every call in the same instant.
+     */
+    private static int slots = 20;
 
     private TelephonyLoad() {
     }
@@ -59,15 +69,20 @@ public final class TelephonyLoad {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--scheduler-threads" -> schedulerThreads = Integer.parseInt(args[++i]);
                 case "--no-inbound" -> inbound = false;
+                case "--slots" -> slots = Integer.parseInt(args[++i]);
                 default -> counts.add(Integer.parseInt(args[i]));
             }
         }
         if (counts.isEmpty()) {
             counts = List.of(1_000, 5_000);
         }
-        System.out.printf(Locale.ROOT, "%d cores, %s %s, %d s per run, inbound %s, %d scheduler thread(s)%n",
+        if (slots < 1 || slots > 20) {
+            throw new IllegalArgumentException("--slots must be 1..20 (1 ms slots of a 20 ms period), got " + slots);
+        }
+        System.out.printf(Locale.ROOT, "%d cores, %s %s, %d s per run, inbound %s, %d scheduler thread(s), "
+                        + "application and provider work spread over %d ms of each 20 ms%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
-                System.getProperty("java.version"), seconds, inbound ? "on" : "off", schedulerThreads);
+                System.getProperty("java.version"), seconds, inbound ? "on" : "off", schedulerThreads, slots);
         System.out.println("| calls | process CPU (cores) | scheduler CPU (cores) | CPU per call | frames sent / expected "
                 + "| send lateness p50 | p99 | max | inbound messages | B / frame (scheduler) |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
@@ -103,9 +118,13 @@ public final class TelephonyLoad {
                 return t;
             });
             // The application: 20 ms of speech per call every 20 ms, and it reads what the caller said.
+            // The provider: one caller media message per call every 20 ms. Each serves the calls of
+            // one slot per millisecond, so every call is served once per 20 ms.
+            int[] slot = new int[2];
             app.scheduleAtFixedRate(() -> {
                 int k = live[0];
-                for (int i = 0; i < k; i++) {
+                int s0 = slot[0]++ % 20;
+                for (int i = s0; i < k && s0 < slots; i += slots) {
                     calls[i].track().write(chunk);
                     try {
                         while (calls[i].audio().read(Duration.ZERO) != null) {
@@ -116,16 +135,16 @@ public final class TelephonyLoad {
                         return;
                     }
                 }
-            }, 0, 20, TimeUnit.MILLISECONDS);
-            // The provider: one caller media message per call every 20 ms.
+            }, 0, 1, TimeUnit.MILLISECONDS);
             if (inbound) {
                 app.scheduleAtFixedRate(() -> {
                     int k = live[0];
-                    for (int i = 0; i < k; i++) {
+                    int s0 = slot[1]++ % 20;
+                    for (int i = s0; i < k && s0 < slots; i += slots) {
                         handlers[i].onText("{\"event\":\"media\",\"sequenceNumber\":\"" + (++sequence[i])
                                 + "\",\"media\":{\"track\":\"inbound\",\"payload\":\"" + payload + "\"},\"streamSid\":\"MZ" + i + "\"}");
                     }
-                }, 0, 20, TimeUnit.MILLISECONDS);
+                }, 0, 1, TimeUnit.MILLISECONDS);
             }
 
             Random random = new Random(1);

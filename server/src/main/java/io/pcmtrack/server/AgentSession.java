@@ -1,5 +1,7 @@
 package io.pcmtrack.server;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,6 +13,7 @@ import io.pcmtrack.FrameScheduler;
 import io.pcmtrack.agent.AgentOptions;
 import io.pcmtrack.agent.ParrotAgent;
 import io.pcmtrack.webrtc.ReceiverStats;
+import io.pcmtrack.webrtc.RtcAudioStats;
 import io.pcmtrack.webrtc.WebRtcSession;
 
 /**
@@ -25,6 +28,7 @@ import io.pcmtrack.webrtc.WebRtcSession;
  */
 final class AgentSession implements AutoCloseable {
     private static final int EVENTS_KEPT = 200;
+    private static final Duration STATS_TIMEOUT = Duration.ofMillis(200);
 
     final String id;
     final String client;
@@ -209,12 +213,19 @@ final class AgentSession implements AutoCloseable {
                 rx.put("droppedSamples", r.droppedSamples());
                 rx.put("gaps", r.gaps());
                 rx.put("maxIntervalMs", r.maxCallbackInterval().toNanos() / 1e6);
+                putRtpStats(rx, m);
                 out.put("microphone", rx);
             } catch (IllegalStateException e) {
                 out.put("microphone", null);
             }
         }
-        out.put("timeline", agent.timeline().toMap());
+        // The agent's times are from its creation on its own clock; the wall clock of that instant lets a page on
+        // the same machine put the server's events on its own time line (performance.timeOrigin + now()).
+        Instant wall = Instant.now();
+        Map<String, Object> timeline = agent.timeline().toMap();
+        double wallMs = wall.getEpochSecond() * 1000.0 + wall.getNano() / 1e6;
+        out.put("clock", Map.of("wallMs", wallMs, "agentZeroWallMs", wallMs - ((Number) timeline.get("nowMs")).doubleValue()));
+        out.put("timeline", timeline);
         List<Map<String, Object>> newer = new ArrayList<>();
         synchronized (eventLock) {
             for (Map<String, Object> e : events) {
@@ -226,6 +237,18 @@ final class AgentSession implements AutoCloseable {
         }
         out.put("events", newer);
         return out;
+    }
+
+    /** The microphone's RTP packets and jitter buffer (libwebrtc's NetEq: average per sample so far, ms), when known. */
+    private static void putRtpStats(Map<String, Object> into, WebRtcSession microphone) {
+        try {
+            RtcAudioStats s = microphone.receiveStats(STATS_TIMEOUT);
+            into.put("packetsReceived", s.packetsReceived());
+            into.put("concealedSamples", s.concealedSamples());
+            into.put("jitterBufferMs", s.jitterBufferEmittedCount() == 0 ? null : s.jitterBufferDelay().toNanos() / 1e6);
+        } catch (RuntimeException e) {
+            // not negotiated yet, closing, or libwebrtc slow: left out
+        }
     }
 
     @Override

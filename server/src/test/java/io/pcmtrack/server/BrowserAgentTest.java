@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A person talking to the voice agent, as a real browser does it: Debian's headless Chromium
  * opens the agent's page, whose fake microphone plays a file of four voiced bursts (a buzz of
  * harmonics, like a vowel) with pauses; the page publishes it over WHIP, plays the agent's voice
- * from WHEP, and measures both sides with WebAudio AnalyserNodes. The fourth burst starts while
+ * from WHEP, and measures both sides with an AudioWorklet on its WebAudio graph. The fourth burst starts while
  * the agent answers the third, so it barges in.
  */
 class BrowserAgentTest {
@@ -42,9 +42,11 @@ class BrowserAgentTest {
     /**
      * An answer's duration against its burst's, both as the page heard them: within 20 ms on a
      * quiet machine; under load both jitter buffers (NetEq) stretch and squeeze the audio to
-     * follow the packets' timing (seen: +90 ms on a 1.4 s burst at load average 12).
+     * follow the packets' timing (seen on a 1.4 s burst: +90 ms at load average 12, +226 ms at
+     * load average 9 with 255 ms concealed in the page, -270 ms at 9 as the page's buffer shrank
+     * back after a delay spike). The server's length of the answer is sample-exact (checked below).
      */
-    private static final double ANSWER_TOLERANCE_MS = 150;
+    private static final double ANSWER_TOLERANCE_MS = 300;
     /** Page-measured levels: the answer against the caller's burst (Opus both ways). */
     private static final double LEVEL_TOLERANCE_DB = 1.5;
 
@@ -81,34 +83,39 @@ class BrowserAgentTest {
         }
     }
 
-    /** The bursts: harmonics 1..8 of f0 at 1/k, a slow vibrato, 15 ms raised-cosine edges, each at its RMS level. */
+    /** The bursts of the microphone file. */
     static float[] voice() {
         float[] out = new float[(int) (FILE_SECONDS * RATE)];
         for (Burst b : BURSTS) {
-            int from = (int) (b.startSeconds * RATE);
-            int n = (int) (b.seconds * RATE);
-            double[] x = new double[n];
-            double phase = 0;
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                double f = b.f0 * (1 + 0.03 * Math.sin(2 * Math.PI * 5 * i / RATE));
-                phase += 2 * Math.PI * f / RATE;
-                double v = 0;
-                for (int k = 1; k <= 8; k++) {
-                    v += Math.sin(k * phase) / k;
-                }
-                x[i] = v;
-                sum += v * v;
-            }
-            double gain = Math.pow(10, b.rmsDbfs / 20) / Math.sqrt(sum / n);
-            int edge = RATE * 15 / 1000;
-            for (int i = 0; i < n; i++) {
-                double env = i < edge ? 0.5 - 0.5 * Math.cos(Math.PI * i / edge)
-                        : i >= n - edge ? 0.5 - 0.5 * Math.cos(Math.PI * (n - 1 - i) / edge) : 1;
-                out[from + i] = (float) (x[i] * gain * env);
-            }
+            burst(out, RATE, b.startSeconds, b.seconds, b.f0, b.rmsDbfs);
         }
         return out;
+    }
+
+    /** A voiced burst into {@code out}: harmonics 1..8 of f0 at 1/k, a slow vibrato, 15 ms raised-cosine edges, at its RMS level. */
+    static void burst(float[] out, int rate, double startSeconds, double seconds, double f0, double rmsDbfs) {
+        int from = (int) (startSeconds * rate);
+        int n = (int) (seconds * rate);
+        double[] x = new double[n];
+        double phase = 0;
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            double f = f0 * (1 + 0.03 * Math.sin(2 * Math.PI * 5 * i / rate));
+            phase += 2 * Math.PI * f / rate;
+            double v = 0;
+            for (int k = 1; k <= 8; k++) {
+                v += Math.sin(k * phase) / k;
+            }
+            x[i] = v;
+            sum += v * v;
+        }
+        double gain = Math.pow(10, rmsDbfs / 20) / Math.sqrt(sum / n);
+        int edge = rate * 15 / 1000;
+        for (int i = 0; i < n; i++) {
+            double env = i < edge ? 0.5 - 0.5 * Math.cos(Math.PI * i / edge)
+                    : i >= n - edge ? 0.5 - 0.5 * Math.cos(Math.PI * (n - 1 - i) / edge) : 1;
+            out[from + i] = (float) (x[i] * gain * env);
+        }
     }
 
     @Test
@@ -177,9 +184,30 @@ class BrowserAgentTest {
         System.out.printf("barge-in: the agent's voice stopped %.0f ms after the caller started talking over it, as the page heard both;"
                 + " the way there and back, measured on the answer it cut, is %.0f ms; the agent flushed %.0f ms after the speech reached it%n",
                 cutAfter, transport, decided);
+        // Where the time goes, each stage on one clock: the server's agent times moved onto the page's by the
+        // wall clock both read on this machine.
+        double shift = number((Map<String, Object>) state.get("clock"), "agentZeroWallMs") - number(measured, "zeroWallMs");
+        List<Map<String, Object>> callerTurns = ((List<Map<String, Object>>) timeline.get("turns")).stream()
+                .filter(t -> "caller".equals(t.get("speaker"))).toList();
+        for (int i = 0; i < BURSTS.size(); i++) {
+            System.out.printf("stage: burst %d: microphone leg (page onset to the agent's first speech window) %.1f ms;"
+                    + " answer %d: voice leg (frame emitted to page onset) %.1f ms%n", i + 1,
+                    number(callerTurns.get(i), "fromMs") + shift - number(caller.get(i), "start"), i + 1,
+                    number(agent.get(i), "start") - (number(agentTurns.get(i), "fromMs") + shift));
+        }
+        double pageOnset = number(caller.get(3), "start");
+        System.out.printf("stage: barge-in: page onset -> agent's first speech window %.1f ms -> flush %.1f ms -> page silence %.1f ms"
+                + " (total %.1f ms)%n", number(barged, "bargeInAtMs") + shift - pageOnset,
+                number(barged, "cutAtMs") - number(barged, "bargeInAtMs"), number(cut, "end") - (number(barged, "cutAtMs") + shift), cutAfter);
+        System.out.println("stage: microphone at the server: " + state.get("microphone"));
         assertThat(number(cut, "durationMs")).isLessThan(BURSTS.get(2).seconds * 1000 - 500);
-        // 200 ms of speech make a barge-in; the flush, its 10 ms fade and a 20 ms frame follow.
-        assertThat(decided).isLessThan(250);
+        // 200 ms of speech make a barge-in (counted in 10 ms windows of the audio as it arrives, so a burst of
+        // late chunks can bring it a little early); the flush, its 10 ms fade and a 20 ms frame follow.
+        assertThat(decided).isBetween(150.0, 250.0);
+        // Raw, in the page: the rule's 200 ms plus both WebRTC legs, whose jitter buffers grow with the machine's
+        // load (301..670 ms seen at load average 4..9, 1083 ms once at 18; see docs/BENCHMARKS.md). Not cutting at
+        // all would take the rest of the answer, over 1.5 s.
+        assertThat(cutAfter).isBetween(200.0, 1400.0);
         // In the page: within 250 ms once the caller's voice is at the server and the agent's silence back at the speaker.
         assertThat(cutAfter - transport).isLessThan(250);
 

@@ -1,7 +1,9 @@
 package io.pcmtrack.telephony;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -44,6 +46,8 @@ final class JsonStreamConnection extends StreamConnection {
     private PhoneCodec inboundCodec = PhoneCodec.PCMU;
     private int inboundRate = 8000;
     private short[] pcm = new short[160];
+    /** The payload of the media message being read, decoded from base64; reused. */
+    private final PayloadBuffer payload = new PayloadBuffer();
 
     JsonStreamConnection(Dialect dialect, Outgoing outgoing, MessageSocket socket, CallOptions options,
                          EndpointCounters endpoint, CallHandler handler) {
@@ -106,26 +110,27 @@ final class JsonStreamConnection extends StreamConnection {
      * returns false and takes the general path, which reports it.
      */
     private boolean fastMedia(String text) throws IOException {
-        String event = null;
+        boolean isMedia = false;
         long sequence = -1;
-        String track = "inbound";
-        byte[] payload = null;
+        boolean inbound = true;
+        boolean hasPayload = false;
         try (JsonParser p = JSON.getFactory().createParser(text)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return false;
             }
             while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.currentName();
+                String name = p.currentName(); // field names are canonicalized: no string per message
                 JsonToken value = p.nextToken();
                 if (name.equals("event")) {
-                    if (value != JsonToken.VALUE_STRING || !(event = p.getText()).equals("media")) {
+                    if (value != JsonToken.VALUE_STRING || !textEquals(p, "media")) {
                         return false;
                     }
+                    isMedia = true;
                 } else if (name.equals(dialect.sequenceField())) {
                     if (value != JsonToken.VALUE_STRING && value != JsonToken.VALUE_NUMBER_INT) {
                         return false;
                     }
-                    sequence = parseSequence(p.getText());
+                    sequence = parseSequence(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
                     if (sequence < 0) {
                         return false;
                     }
@@ -134,9 +139,12 @@ final class JsonStreamConnection extends StreamConnection {
                         String field = p.currentName();
                         JsonToken v = p.nextToken();
                         if (field.equals("payload") && v == JsonToken.VALUE_STRING) {
-                            payload = p.getBinaryValue(Base64Variants.MIME_NO_LINEFEEDS);
+                            // Streamed into a reused buffer: p.getBinaryValue would allocate a 2 KB builder per message.
+                            payload.reset();
+                            p.readBinaryValue(Base64Variants.MIME_NO_LINEFEEDS, payload);
+                            hasPayload = true;
                         } else if (field.equals("track") && v == JsonToken.VALUE_STRING) {
-                            track = p.getText();
+                            inbound = textStartsWith(p, "inbound");
                         } else {
                             p.skipChildren();
                         }
@@ -148,28 +156,48 @@ final class JsonStreamConnection extends StreamConnection {
             if (p.nextToken() != null) {
                 return false;
             }
-        } catch (JsonProcessingException e) {
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return false; // the general path reports it (Jackson throws IllegalArgumentException for bad base64)
+        }
+        if (!isMedia || !hasPayload) {
             return false;
         }
-        if (event == null || payload == null) {
-            return false;
-        }
-        if (sequence >= 0 && !inSequence(sequence, event)) {
+        if (sequence >= 0 && !inSequence(sequence, "media")) {
             return true;
         }
-        if (track.startsWith("inbound")) {
-            decode(payload);
+        if (inbound) {
+            decode(payload.bytes(), payload.size());
         }
         return true;
     }
 
-    private static long parseSequence(String s) {
-        if (s.isEmpty() || s.length() > 18) {
+    /** The current string token equals {@code s}, read from the parser's buffer without making a String. */
+    private static boolean textEquals(JsonParser p, String s) throws IOException {
+        return p.getTextLength() == s.length() && textStartsWith(p, s);
+    }
+
+    private static boolean textStartsWith(JsonParser p, String prefix) throws IOException {
+        int length = p.getTextLength();
+        if (length < prefix.length()) {
+            return false;
+        }
+        char[] chars = p.getTextCharacters();
+        int offset = p.getTextOffset();
+        for (int i = 0; i < prefix.length(); i++) {
+            if (chars[offset + i] != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long parseSequence(char[] chars, int offset, int length) {
+        if (length == 0 || length > 18) {
             return -1;
         }
         long n = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
+        for (int i = offset; i < offset + length; i++) {
+            char c = chars[i];
             if (c < '0' || c > '9') {
                 return -1;
             }
@@ -260,15 +288,15 @@ final class JsonStreamConnection extends StreamConnection {
             problem("media payload is not base64 (" + e.getMessage() + "); dropped");
             return;
         }
-        decode(bytes);
+        decode(bytes, bytes.length);
     }
 
-    private void decode(byte[] bytes) {
+    private void decode(byte[] bytes, int length) {
         int bytesPerSample = inboundCodec.bytesPerSample();
-        int samples = bytes.length / bytesPerSample;
-        if (bytes.length == 0 || bytes.length % bytesPerSample != 0 || samples > inboundRate) {
+        int samples = length / bytesPerSample;
+        if (length == 0 || length % bytesPerSample != 0 || samples > inboundRate) {
             badAudio++;
-            problem("media payload of " + bytes.length + " bytes is not 1.." + inboundRate + " whole "
+            problem("media payload of " + length + " bytes is not 1.." + inboundRate + " whole "
                     + inboundCodec + " samples; dropped");
             return;
         }
@@ -306,5 +334,42 @@ final class JsonStreamConnection extends StreamConnection {
 
     static String abbreviate(String s) {
         return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+
+    /** A growable byte buffer that the parser streams a decoded base64 payload into. */
+    private static final class PayloadBuffer extends OutputStream {
+        private byte[] bytes = new byte[512];
+        private int size;
+
+        void reset() {
+            size = 0;
+        }
+
+        byte[] bytes() {
+            return bytes;
+        }
+
+        int size() {
+            return size;
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            bytes[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, bytes, size, len);
+            size += len;
+        }
+
+        private void ensure(int more) {
+            if (size + more > bytes.length) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+            }
+        }
     }
 }

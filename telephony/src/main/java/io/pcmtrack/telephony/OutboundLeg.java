@@ -239,6 +239,9 @@ final class OutboundLeg implements FrameSink {
 
     /** Counts (and logs) marks whose echo is later than the timeout; they stay in flight. */
     private void checkOverdue() {
+        if (inFlight.isEmpty()) {
+            return; // the common frame: no clock read
+        }
         long now = clock.nanoTime();
         for (CallMark m : inFlight) {
             if (m.overdue) {
