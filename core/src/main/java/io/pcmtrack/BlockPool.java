@@ -8,10 +8,10 @@ package io.pcmtrack;
  * <p>Why slabs: a garbage collector copies what is young and alive, and buffered audio is both
  * right after calls start or after a stall made every buffer grow. With one small array per
  * block, 10,000 tracks made G1's young collections copy tens of megabytes, the pause made every
- * buffer grow again, and the next pause was longer. A slab is almost 4 MiB (G1 allocates it
- * outside the young generation, as a humongous object, with regions up to 4 MiB: heaps up to
- * 16 GiB; a larger region copies it once, then it is old), and new blocks come out of slabs that
- * are usually old already, so a young collection copies at most the small {@code Block}
+ * buffer grow again, and the next pause was longer. A slab is almost 4 MiB: G1 allocates it
+ * outside the young generation, as a humongous object, with regions up to 4 MiB (maximum heaps
+ * under 16 GiB; a larger region copies it once, then it is old). New blocks come out of slabs
+ * that are usually old already, so a young collection copies at most the small {@code Block}
  * objects, never the audio. The price: a process that plays anything holds one slab per sample
  * format it uses.
  *

@@ -36,8 +36,9 @@ class BlockPoolTest {
 
     @Test
     void theSharedPoolsUseSlabsThatG1AllocatesOutsideTheYoungGeneration() {
-        // Humongous means at least half a region; G1's default regions are 1-4 MiB for heaps up to 16 GiB.
-        // With its array header a slab must still fit in a 4 MiB region, or most of a second one is wasted.
+        // Humongous means at least half a region; G1's default regions are 1-4 MiB for maximum
+        // heaps under 16 GiB. With its array header a slab must still fit in a 4 MiB region, or
+        // most of a second one is wasted.
         assertThat(BlockPool.SLAB_BYTES).isGreaterThan(2 << 20).isLessThanOrEqualTo((4 << 20) - 16);
         assertThat(BlockPool.S16.blocksPerSlab() * Block.SIZE * Short.BYTES).isEqualTo(BlockPool.SLAB_BYTES);
         assertThat(BlockPool.F32.blocksPerSlab() * Block.SIZE * Float.BYTES).isEqualTo(BlockPool.SLAB_BYTES);
