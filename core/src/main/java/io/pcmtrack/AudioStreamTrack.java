@@ -5,7 +5,6 @@ import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -62,7 +61,6 @@ public final class AudioStreamTrack implements AutoCloseable {
      * {@link TrackStats#lateFrames()}; less is timer jitter that a receiver's jitter buffer absorbs.
      */
     public static final Duration LATE_THRESHOLD = Duration.ofMillis(1);
-    private static final AtomicInteger SHARDS = new AtomicInteger();
     /** An empty buffer keeps its spare block this long before giving it back (see BlockQueue). */
     private static final long SPARE_KEEP_NANOS = 1_000_000_000L;
     private static final Logger LOG = LoggerFactory.getLogger(AudioStreamTrack.class);
@@ -79,6 +77,8 @@ public final class AudioStreamTrack implements AutoCloseable {
     private final Converter converter;
     private final FrameBuffer buffer;
     private final Pacer pacer;
+    /** Only keeps the loads of {@link FrameBuffer#prefetchForWrite()} from being optimized away; racy, meaningless. */
+    private long prefetched;
     private final CopyOnWriteArrayList<Consumer<FlushReport>> flushListeners = new CopyOnWriteArrayList<>();
     private final AsyncReceiver async = new AsyncReceiver(this);
 
@@ -92,8 +92,7 @@ public final class AudioStreamTrack implements AutoCloseable {
         long frameNanos = b.frameDuration.toNanos();
         this.samplesPerFrame = (int) (frameNanos * b.sampleRate / 1_000_000_000L);
         int idleFramesBeforeRelease = (int) Math.max(1, SPARE_KEEP_NANOS / frameNanos);
-        this.buffer = new FrameBuffer(id, format, samplesPerFrame, b.limitFrames(), b.overflow, idleFramesBeforeRelease,
-                SHARDS.getAndIncrement() & (BlockPool.SHARDS - 1));
+        this.buffer = new FrameBuffer(id, format, samplesPerFrame, b.limitFrames(), b.overflow, idleFramesBeforeRelease);
         this.converter = new Converter(format, buffer, b.overflow);
         this.pacer = new Pacer(id, b.clock, frameNanos, samplesPerFrame,
                 b.maxCatchUp == null ? Long.MAX_VALUE : b.maxCatchUp.toNanos(), LATE_THRESHOLD.toNanos());
@@ -193,6 +192,9 @@ public final class AudioStreamTrack implements AutoCloseable {
         if (pcm == null) {
             throw new IllegalArgumentException("pcm must not be null");
         }
+        // At 10,000 tracks the converter and the buffer are both cold: start loading the buffer
+        // before the converter's lock, which waits for the loads issued before it, is taken.
+        prefetched = buffer.prefetchForWrite();
         converter.write(pcm, last);
     }
 

@@ -1,37 +1,66 @@
 package io.pcmtrack;
 
-import java.util.concurrent.atomic.AtomicReferenceArray;
-
 /**
- * A bounded free list of {@link Block}s shared by all tracks of one sample format, so that a
- * steady stream reuses blocks instead of allocating (GC churn is an audible glitch at scale).
+ * The free {@link Block}s of all tracks of one sample format, cut out of large shared arrays
+ * (slabs), so that a steady stream reuses blocks instead of allocating (GC churn is an audible
+ * glitch at scale).
  *
- * <p>After Okio's SegmentPool: each shard is a stack whose head is taken with
- * {@code getAndSet(LOCK)}, which cannot suffer ABA the way a CAS on a recycled node can. The
- * critical section is two field writes, so a contended caller spins briefly, then gives up
- * (allocates, or lets the block go to the GC) rather than wait. A track always uses the same
- * shard, from its producer and its consumer thread alike, so takes and recycles balance per shard.
- * The pool never keeps more than {@link #MAX_BLOCKS_PER_SHARD} per shard: caching never becomes a leak.
+ * <p>Why slabs: a garbage collector copies what is young and alive, and buffered audio is both
+ * right after calls start or after a stall made every buffer grow. With one small array per
+ * block, 10,000 tracks made G1's young collections copy tens of megabytes, the pause made every
+ * buffer grow again, and the next pause was longer. A slab is almost 4 MiB: G1 allocates it
+ * outside the young generation, as a humongous object, with regions up to 4 MiB (maximum heaps
+ * under 16 GiB; a larger region copies it once, then it is old). New blocks come out of slabs
+ * that are usually old already, so a young collection copies at most the small {@code Block}
+ * objects, never the audio. The price: a process that plays anything holds one slab per sample
+ * format it uses.
+ *
+ * <p>Each slab keeps its own stack of free blocks; slabs with a free block are chained, the one
+ * that last had a block back at the head, and a take uses the head: last in, first out. A slab
+ * whose blocks are all free is given up (to the GC) once the pool holds more than
+ * {@link #MAX_FREE_BYTES} free: caching never becomes a leak. A slab stays while any of its
+ * blocks is in a buffer, so after a peak the memory kept can be up to a slab per block still
+ * in use; a take uses the free blocks of existing slabs before a new slab is made.
+ *
+ * <p>Threads: any; every method holds this pool's spin lock for a few field writes (a new
+ * slab is allocated outside it). The tracks' spare blocks keep a steady stream away from here.
  */
-final class BlockPool {
-    static final int SHARDS = 8;
-    static final int MAX_BLOCKS_PER_SHARD = 64;
-    private static final int SPINS = 64;
+final class BlockPool extends SpinLock {
+    /**
+     * Bytes of samples per slab: more than half of a G1 region of up to 4 MiB (so humongous), and
+     * one F32 block less than 4 MiB, so that with its header it wastes no region.
+     */
+    static final int SLAB_BYTES = (4 << 20) - Block.SIZE * Float.BYTES;
+    /** Free blocks kept, in bytes: one slab's worth. */
+    static final int MAX_FREE_BYTES = SLAB_BYTES;
 
     static final BlockPool S16 = new BlockPool(true);
     static final BlockPool F32 = new BlockPool(false);
 
-    /** Shard {@code s} lives at index {@code s * STRIDE}: a cache line apart, so shards do not contend. */
-    private static final int STRIDE = 16;
-
     private final boolean shorts;
-    private final Block lock;
-    private final AtomicReferenceArray<Block> heads = new AtomicReferenceArray<>(SHARDS * STRIDE);
-    private final int[] counts = new int[SHARDS * STRIDE];
+    private final int blocksPerSlab;
+    private final int maxFreeBlocks;
+
+    // Guarded by the lock.
+    /** Slabs with at least one free block, most recently added first. */
+    private Slab withFree;
+    private int freeBlocks;
+    private int slabs;
 
     private BlockPool(boolean shorts) {
+        this(shorts, SLAB_BYTES, MAX_FREE_BYTES);
+    }
+
+    /** A pool of its own, with other sizes (tests). */
+    BlockPool(boolean shorts, int slabBytes, int maxFreeBytes) {
+        int blockBytes = Block.SIZE * (shorts ? Short.BYTES : Float.BYTES);
+        if (slabBytes < blockBytes || maxFreeBytes < 0) {
+            throw new IllegalArgumentException("a slab must hold a block (" + blockBytes + " bytes) and the free bytes kept"
+                    + " must be >= 0, got " + slabBytes + " and " + maxFreeBytes);
+        }
         this.shorts = shorts;
-        this.lock = newBlock(0);
+        this.blocksPerSlab = slabBytes / blockBytes;
+        this.maxFreeBlocks = maxFreeBytes / blockBytes;
     }
 
     static BlockPool of(SampleFormat format) {
@@ -42,70 +71,144 @@ final class BlockPool {
         };
     }
 
-    /** An empty block ({@code pos == limit == 0}), from the pool if it has one. */
-    Block take(int shard) {
-        int i = shard * STRIDE;
-        Block first = acquire(i);
-        if (first == lock) {
-            return newBlock(Block.SIZE);
+    /** An empty block ({@code pos == limit == start}). */
+    Block take() {
+        while (true) {
+            lock();
+            try {
+                Slab slab = withFree;
+                if (slab != null) {
+                    Block b = slab.pop();
+                    freeBlocks--;
+                    if (slab.free == 0) {
+                        unlink(slab);
+                    }
+                    b.reset();
+                    return b;
+                }
+            } finally {
+                unlock();
+            }
+            // Allocated and zeroed outside the lock; another thread may add one meanwhile, which is fine.
+            Slab fresh = new Slab(shorts, blocksPerSlab);
+            lock();
+            try {
+                slabs++;
+                freeBlocks += fresh.free;
+                link(fresh);
+            } finally {
+                unlock();
+            }
         }
-        if (first == null) {
-            heads.set(i, null);
-            return newBlock(Block.SIZE);
-        }
-        counts[i]--;
-        heads.set(i, first.next);
-        first.next = null;
-        first.pos = 0;
-        first.limit = 0;
-        return first;
     }
 
     /** Gives a block back; it must no longer be linked into any buffer. */
-    void recycle(int shard, Block block) {
+    void recycle(Block block) {
         if (block.next != null) {
             throw new IllegalStateException("a linked block cannot be recycled");
         }
-        int i = shard * STRIDE;
-        Block first = acquire(i);
-        if (first == lock) {
-            return;
+        Slab slab = block.slab;
+        if (slab == null) {
+            throw new IllegalArgumentException("block " + block + " is not from a pool");
         }
-        if (counts[i] >= MAX_BLOCKS_PER_SHARD) {
-            heads.set(i, first);
-            return;
+        lock();
+        try {
+            slab.push(block);
+            freeBlocks++;
+            if (slab != withFree) {
+                // To the head: the next take gets this block, whose samples are likely still in the cache.
+                if (slab.free > 1) {
+                    unlink(slab);
+                }
+                link(slab);
+            }
+            if (slab.free == slab.blocks && freeBlocks > maxFreeBlocks) {
+                unlink(slab); // all free, and more than enough free elsewhere: let the GC have it
+                freeBlocks -= slab.blocks;
+                slabs--;
+            }
+        } finally {
+            unlock();
         }
-        counts[i]++;
-        block.next = first;
-        heads.set(i, block);
     }
 
-    /** Blocks cached in all shards (racy; for tests and diagnostics). */
-    int cachedBlocks() {
-        int n = 0;
-        for (int i = 0; i < SHARDS * STRIDE; i += STRIDE) {
-            Block first = acquire(i);
-            if (first != lock) {
-                n += counts[i];
-                heads.set(i, first);
+    /** Free blocks the pool holds (tests and diagnostics). */
+    int freeBlocks() {
+        lock();
+        try {
+            return freeBlocks;
+        } finally {
+            unlock();
+        }
+    }
+
+    /** Slabs the pool has not given up: in use or kept free (tests and diagnostics). */
+    int slabs() {
+        lock();
+        try {
+            return slabs;
+        } finally {
+            unlock();
+        }
+    }
+
+    int blocksPerSlab() {
+        return blocksPerSlab;
+    }
+
+    private void link(Slab slab) {
+        slab.prevWithFree = null;
+        slab.nextWithFree = withFree;
+        if (withFree != null) {
+            withFree.prevWithFree = slab;
+        }
+        withFree = slab;
+    }
+
+    private void unlink(Slab slab) {
+        if (slab.prevWithFree != null) {
+            slab.prevWithFree.nextWithFree = slab.nextWithFree;
+        } else {
+            withFree = slab.nextWithFree;
+        }
+        if (slab.nextWithFree != null) {
+            slab.nextWithFree.prevWithFree = slab.prevWithFree;
+        }
+        slab.prevWithFree = null;
+        slab.nextWithFree = null;
+    }
+
+    /** One large sample array cut into blocks, with the stack of its free ones. Guarded by the pool's lock. */
+    static final class Slab {
+        final int blocks;
+        /** Free blocks, linked through {@link Block#next}. */
+        private Block top;
+        int free;
+        Slab prevWithFree;
+        Slab nextWithFree;
+
+        Slab(boolean shorts, int blocks) {
+            this.blocks = blocks;
+            short[] s = shorts ? new short[blocks * Block.SIZE] : null;
+            float[] f = shorts ? null : new float[blocks * Block.SIZE];
+            // Pushed from the end, so the first blocks taken are the first in memory.
+            for (int i = blocks - 1; i >= 0; i--) {
+                push(new Block(this, s, f, i * Block.SIZE));
             }
         }
-        return n;
-    }
 
-    /** The head of the stack, with the shard locked; or {@code lock} if it stayed busy. */
-    private Block acquire(int index) {
-        for (int i = 0; i < SPINS; i++) {
-            Block first = heads.getAndSet(index, lock);
-            if (first != lock) {
-                return first;
-            }
-            Thread.onSpinWait();
+        Block pop() {
+            Block b = top;
+            top = b.next;
+            b.next = null;
+            free--;
+            return b;
         }
-        return lock;
-    }
 
-    private Block newBlock(int size) {
-        return shorts ? Block.ofShorts(size) : Block.ofFloats(size);
+        void push(Block b) {
+            b.next = top;
+            top = b;
+            free++;
+        }
     }
 }

@@ -19,13 +19,12 @@ import io.pcmtrack.dsp.SampleCodec;
  *
  * <p>Drained blocks are not given back to the pool here: the owner holds a spin lock, and
  * recycling a 30 s buffer is about 1,400 pool operations. The first drained block becomes this
- * queue's one spare (a steady stream then cycles one block without touching the pool's atomics);
+ * queue's one spare (a steady stream then cycles one block without touching the pool's lock);
  * the others are chained for {@link #takeDrained()}, which the owner calls under its lock and
  * hands to {@link #recycle} after releasing it.
  */
 class BlockQueue extends SpinLock {
     private final BlockPool pool;
-    private final int shard;
     private Block head;
     private Block tail;
     private Block spare;
@@ -39,9 +38,23 @@ class BlockQueue extends SpinLock {
     private int releaseFirst;
     private int releaseCount;
 
-    BlockQueue(SampleFormat format, int shard) {
-        this.pool = BlockPool.of(format);
-        this.shard = shard;
+    BlockQueue(SampleFormat format) {
+        this(BlockPool.of(format));
+    }
+
+    /** A queue on a pool of its own (tests). */
+    BlockQueue(BlockPool pool) {
+        this.pool = pool;
+    }
+
+    /** The oldest block, or null; read without the lock only by {@link FrameBuffer#prefetch()}. */
+    Block headBlock() {
+        return head;
+    }
+
+    /** The newest block, or null; read without the lock only by {@link FrameBuffer#prefetchForWrite()}. */
+    Block tailBlock() {
+        return tail;
     }
 
     /** Interleaved samples buffered. */
@@ -157,12 +170,12 @@ class BlockQueue extends SpinLock {
         }
         long end = readCount + keep;
         Block b = head;
-        long blockStart = readCount - b.pos; // absolute position of b's index 0
-        while (blockStart + b.limit < end) {
-            blockStart += b.limit; // every block but the head starts at index 0
+        long blockStart = readCount - (b.pos - b.start); // absolute position of b's first sample
+        while (blockStart + (b.limit - b.start) < end) {
+            blockStart += b.limit - b.start; // every block but the head is read from its start
             b = b.next;
         }
-        b.limit = (int) (end - blockStart);
+        b.limit = b.start + (int) (end - blockStart);
         Block cut = b.next;
         b.next = null;
         tail = b;
@@ -223,7 +236,7 @@ class BlockQueue extends SpinLock {
         while (chain != null) {
             Block next = chain.next;
             chain.next = null;
-            pool.recycle(shard, chain);
+            pool.recycle(chain);
             chain = next;
         }
     }
@@ -284,10 +297,9 @@ class BlockQueue extends SpinLock {
         Block b = spare;
         if (b != null) {
             spare = null;
-            b.pos = 0;
-            b.limit = 0;
+            b.reset();
         } else {
-            b = pool.take(shard);
+            b = pool.take();
         }
         if (tail == null) {
             head = b;

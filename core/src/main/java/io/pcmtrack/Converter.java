@@ -1,7 +1,5 @@
 package io.pcmtrack;
 
-import java.util.concurrent.locks.ReentrantLock;
-
 /**
  * The ingest of a track: turns each {@code write} into the track's format and appends it to the
  * {@link FrameBuffer}. Owns the write lock, which serializes writers and marks, and the
@@ -12,16 +10,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * rest, and the next write finds the chain stale and resets it. Same-format chunks skip the chain
  * and are copied in pieces of {@link #PIECE_FRAMES}, to keep each hold of the buffer's spin lock short.
  */
-final class Converter implements ConversionChain.Output {
+final class Converter extends WriteLock implements ConversionChain.Output {
     /** Samples per channel copied per lock hold when writing a long same-format chunk. */
     private static final int PIECE_FRAMES = 4096;
 
     private final PcmFormat format;
     private final FrameBuffer buffer;
     private final boolean mayWait;
-    private final ReentrantLock writeLock = new ReentrantLock();
 
-    // Guarded by writeLock.
+    // Guarded by the write lock.
     private ConversionChain chain;
     private long chainEpoch;
     private long writeEpoch;
@@ -36,7 +33,7 @@ final class Converter implements ConversionChain.Output {
 
     /** See {@link AudioStreamTrack#write(PcmData, boolean)}. */
     void write(PcmData pcm, boolean last) {
-        lockWrites();
+        lockForWrite();
         appended[0] = 0;
         try {
             writeLocked(pcm, last);
@@ -48,28 +45,28 @@ final class Converter implements ConversionChain.Output {
             Thread.currentThread().interrupt();
             throw new WriteInterruptedException(appended[0] / format.channels(), e);
         } finally {
-            writeLock.unlock();
+            unlockWrites();
         }
     }
 
     /** See {@link AudioStreamTrack#mark(String)}: ordered with writes by the write lock. */
     Mark mark(String label) {
-        writeLock.lock();
+        lockWrites();
         try {
             return buffer.mark(label);
         } finally {
-            writeLock.unlock();
+            unlockWrites();
         }
     }
 
-    private void lockWrites() {
+    private void lockForWrite() {
         if (!mayWait) {
             // A drop-oldest write never waits for room, so it has no reason to be interruptible.
-            writeLock.lock();
+            lockWrites();
             return;
         }
         try {
-            writeLock.lockInterruptibly();
+            lockWritesInterruptibly();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new WriteInterruptedException(0, "interrupted while waiting for another writer", e);

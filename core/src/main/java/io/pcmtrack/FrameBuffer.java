@@ -94,8 +94,8 @@ final class FrameBuffer extends BlockQueue {
     private volatile Thread blockedWriter;
 
     FrameBuffer(String trackId, PcmFormat format, int samplesPerFrame, long limitFrames, OverflowPolicy overflow,
-            int idleFramesBeforeRelease, int shard) {
-        super(format.sampleFormat(), shard);
+            int idleFramesBeforeRelease) {
+        super(format.sampleFormat());
         this.trackId = trackId;
         this.channels = format.channels();
         this.valuesPerFrame = samplesPerFrame * channels;
@@ -330,6 +330,41 @@ final class FrameBuffer extends BlockQueue {
         recycle(garbage);
         wakeBlockedWriter();
         postCompletions(completions);
+    }
+
+    /**
+     * Loads what {@link #fill} reads first (the lock word, the queue and this object's other
+     * lines, the head block and its first samples), for a scheduler that prefetches. Takes no
+     * lock: the values may be stale, and mean nothing. Consumer thread only.
+     */
+    long prefetch() {
+        long sum = size() + framesEmitted + firstSegStream + idleFrames + (stopped ? 1 : 0) + (blockedWriter != null ? 1 : 0);
+        Block b = headBlock();
+        if (b != null) {
+            int p = b.pos; // racy: only kept within the block's window
+            if (p >= b.start && p < b.end) {
+                sum += b.shorts != null ? b.shorts[p] : (long) b.floats[p];
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Loads what a write touches first (this object's lines, the tail block and where the next
+     * samples go), so that the track can overlap these cache misses with loading its converter.
+     * Takes no lock: the values may be stale, and mean nothing.
+     */
+    long prefetchForWrite() {
+        long sum = size() + epoch + reservedEnd + writtenValues + firstSegStream + (stopped ? 1 : 0)
+                + (marksUsed ? 1 : 0);
+        Block b = tailBlock();
+        if (b != null) {
+            int p = b.limit; // racy: only kept within the block's window
+            if (p >= b.start && p < b.end) {
+                sum += b.shorts != null ? b.shorts[p] : (long) b.floats[p];
+            }
+        }
+        return sum;
     }
 
     // ---- any thread ----

@@ -102,6 +102,11 @@ final class Pacer {
         return anchorNanos + nextFrame * frameNanos;
     }
 
+    /** Loads the fields a frame uses, for a scheduler that prefetches; the value means nothing. */
+    long prefetch() {
+        return anchorNanos + nextFrame + maxCatchUpNanos + maxLatenessNanos;
+    }
+
     /** pts of the next frame. */
     long pts() {
         return nextFrame * samplesPerFrame;

@@ -10,91 +10,131 @@ import org.junit.jupiter.api.Test;
 
 /** The shared free list of blocks: what it hands out, what it keeps, what it refuses. */
 class BlockPoolTest {
-    /** A shard no track in this test touches between its steps (tests run one at a time). */
-    private static final int SHARD = BlockPool.SHARDS - 1;
+    private static final int S16_BLOCK_BYTES = Block.SIZE * Short.BYTES;
 
-    /** Takes more than a shard can ever cache, so that it is empty afterwards. */
-    private static void emptyShard(BlockPool pool) {
-        for (int i = 0; i < BlockPool.MAX_BLOCKS_PER_SHARD * 2; i++) {
-            pool.take(SHARD);
-        }
+    /** A pool of 4-block slabs that keeps at most 6 free blocks. */
+    private static BlockPool smallPool() {
+        return new BlockPool(true, 4 * S16_BLOCK_BYTES, 6 * S16_BLOCK_BYTES);
     }
 
     @Test
-    void anEmptyShardHandsOutFreshEmptyBlocksOfItsSampleFormat() {
-        emptyShard(BlockPool.S16);
-        emptyShard(BlockPool.F32);
-        Block s = BlockPool.S16.take(SHARD);
-        Block f = BlockPool.F32.take(SHARD);
-        assertThat(s.shorts).hasSize(Block.SIZE);
-        assertThat(s.floats).isNull();
-        assertThat(f.floats).hasSize(Block.SIZE);
+    void blocksAreEmptyWindowsOfOneLargeArrayOfTheirSampleFormat() {
+        BlockPool pool = smallPool();
+        Block first = pool.take();
+        Block second = pool.take();
+        assertThat(first.shorts).hasSize(4 * Block.SIZE).isSameAs(second.shorts);
+        assertThat(first.floats).isNull();
+        assertThat(second.start).isEqualTo(first.start + Block.SIZE);
+        assertThat(first.pos).isEqualTo(first.start);
+        assertThat(first.limit).isEqualTo(first.start);
+        assertThat(first.writable()).isEqualTo(Block.SIZE);
+        assertThat(first.next).isNull();
+        Block f = new BlockPool(false, 2 * Block.SIZE * Float.BYTES, 0).take();
+        assertThat(f.floats).hasSize(2 * Block.SIZE);
         assertThat(f.shorts).isNull();
-        assertThat(s.pos).isZero();
-        assertThat(s.limit).isZero();
-        assertThat(s.next).isNull();
+    }
+
+    @Test
+    void theSharedPoolsUseSlabsThatG1AllocatesOutsideTheYoungGeneration() {
+        // Humongous means at least half a region; G1's default regions are 1-4 MiB for maximum
+        // heaps under 16 GiB. With its array header a slab must still fit in a 4 MiB region, or
+        // most of a second one is wasted.
+        assertThat(BlockPool.SLAB_BYTES).isGreaterThan(2 << 20).isLessThanOrEqualTo((4 << 20) - 16);
+        assertThat(BlockPool.S16.blocksPerSlab() * Block.SIZE * Short.BYTES).isEqualTo(BlockPool.SLAB_BYTES);
+        assertThat(BlockPool.F32.blocksPerSlab() * Block.SIZE * Float.BYTES).isEqualTo(BlockPool.SLAB_BYTES);
+    }
+
+    @Test
+    void aNewSlabComesOnlyWhenEveryBlockOfTheOthersIsInUse() {
+        BlockPool pool = smallPool();
+        List<Block> taken = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            taken.add(pool.take());
+        }
+        assertThat(pool.slabs()).isEqualTo(1);
+        assertThat(pool.freeBlocks()).isZero();
+        taken.add(pool.take());
+        assertThat(pool.slabs()).isEqualTo(2);
+        assertThat(pool.freeBlocks()).isEqualTo(3);
+        assertThat(taken.get(4).shorts).isNotSameAs(taken.get(0).shorts);
     }
 
     @Test
     void aRecycledBlockComesBackEmptyAndUnlinked() {
-        emptyShard(BlockPool.S16);
-        Block b = Block.ofShorts(Block.SIZE);
-        b.pos = 100;
-        b.limit = 700;
-        BlockPool.S16.recycle(SHARD, b);
-        Block again = BlockPool.S16.take(SHARD);
+        BlockPool pool = smallPool();
+        Block b = pool.take();
+        b.pos = b.start + 100;
+        b.limit = b.start + 700;
+        pool.recycle(b);
+        Block again = pool.take();
         assertThat(again).isSameAs(b);
-        assertThat(again.pos).isZero();
-        assertThat(again.limit).isZero();
+        assertThat(again.pos).isEqualTo(again.start);
+        assertThat(again.limit).isEqualTo(again.start);
         assertThat(again.next).isNull();
     }
 
     @Test
-    void blocksComeBackLastInFirstOut() {
-        emptyShard(BlockPool.S16);
-        Block first = Block.ofShorts(Block.SIZE);
-        Block second = Block.ofShorts(Block.SIZE);
-        BlockPool.S16.recycle(SHARD, first);
-        BlockPool.S16.recycle(SHARD, second);
-        assertThat(BlockPool.S16.take(SHARD)).isSameAs(second);
-        Block third = BlockPool.S16.take(SHARD);
-        assertThat(third).isSameAs(first);
-        assertThat(third.next).as("the stack's link is cut before the block leaves").isNull();
+    void blocksComeBackLastInFirstOutAcrossSlabs() {
+        BlockPool pool = smallPool();
+        List<Block> taken = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            taken.add(pool.take());
+        }
+        Block fromFirstSlab = taken.get(1);
+        Block fromSecondSlab = taken.get(6);
+        pool.recycle(fromSecondSlab);
+        pool.recycle(fromFirstSlab);
+        assertThat(pool.take()).isSameAs(fromFirstSlab);
+        Block next = pool.take();
+        assertThat(next).isSameAs(fromSecondSlab);
+        assertThat(next.next).as("the stack's link is cut before the block leaves").isNull();
     }
 
     @Test
-    void aShardKeepsAtMostItsMaximumAndLetsTheRestGo() {
-        emptyShard(BlockPool.F32);
-        List<Block> recycled = new ArrayList<>();
-        for (int i = 0; i < BlockPool.MAX_BLOCKS_PER_SHARD + 36; i++) {
-            Block b = Block.ofFloats(Block.SIZE);
-            recycled.add(b);
-            BlockPool.F32.recycle(SHARD, b);
+    void aWhollyFreeSlabIsGivenUpOnceMoreThanTheMaximumIsFree() {
+        BlockPool pool = smallPool(); // 4 blocks per slab, at most 6 free
+        List<Block> taken = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            taken.add(pool.take());
         }
-        for (int i = BlockPool.MAX_BLOCKS_PER_SHARD - 1; i >= 0; i--) {
-            assertThat(BlockPool.F32.take(SHARD)).as("cached block %d", i).isSameAs(recycled.get(i));
+        assertThat(pool.slabs()).isEqualTo(3);
+        for (Block b : taken) {
+            pool.recycle(b);
         }
-        Block beyond = BlockPool.F32.take(SHARD);
-        assertThat(recycled).as("blocks past the maximum were not kept").doesNotContain(beyond);
+        // The first slab to become wholly free stays (4 free); the next two find 8 free, more than 6, and go.
+        assertThat(pool.freeBlocks()).isLessThanOrEqualTo(6);
+        assertThat(pool.slabs()).isEqualTo(1);
+        assertThat(pool.freeBlocks()).isEqualTo(4);
     }
 
     @Test
-    void shardsAreSeparate() {
-        emptyShard(BlockPool.S16);
-        Block b = Block.ofShorts(Block.SIZE);
-        BlockPool.S16.recycle(SHARD - 1, b);
-        assertThat(BlockPool.S16.take(SHARD)).isNotSameAs(b);
-        assertThat(BlockPool.S16.take(SHARD - 1)).isSameAs(b);
+    void aSlabWithABlockInUseStays() {
+        BlockPool pool = new BlockPool(true, 4 * S16_BLOCK_BYTES, 0);
+        Block kept = pool.take();
+        Block other = pool.take();
+        pool.recycle(other);
+        assertThat(pool.slabs()).isEqualTo(1);
+        assertThat(pool.freeBlocks()).isEqualTo(3);
+        pool.recycle(kept);
+        assertThat(pool.slabs()).as("wholly free and nothing is to be kept").isZero();
+        assertThat(pool.freeBlocks()).isZero();
     }
 
     @Test
     void aLinkedBlockIsRefusedAndNotCached() {
-        emptyShard(BlockPool.S16);
-        Block linked = Block.ofShorts(Block.SIZE);
-        linked.next = Block.ofShorts(Block.SIZE);
-        assertThatThrownBy(() -> BlockPool.S16.recycle(SHARD, linked)).isInstanceOf(IllegalStateException.class)
+        BlockPool pool = smallPool();
+        Block linked = pool.take();
+        linked.next = pool.take();
+        int free = pool.freeBlocks();
+        assertThatThrownBy(() -> pool.recycle(linked)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("linked");
-        assertThat(BlockPool.S16.take(SHARD)).isNotSameAs(linked).isNotSameAs(linked.next);
+        assertThat(pool.freeBlocks()).isEqualTo(free);
+    }
+
+    @Test
+    void aBlockWithAnArrayOfItsOwnIsRefused() {
+        assertThatThrownBy(() -> smallPool().recycle(Block.ofShorts())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not from a pool");
     }
 
     @Test
@@ -107,6 +147,7 @@ class BlockPoolTest {
 
     @Test
     void concurrentTakesAndRecyclesNeverHandOutOneBlockTwice() throws Exception {
+        BlockPool pool = smallPool();
         int threads = 4;
         int rounds = 20_000;
         java.util.Set<Block> outstanding = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -117,14 +158,14 @@ class BlockPoolTest {
                 Block[] held = new Block[4];
                 for (int r = 0; r < rounds; r++) {
                     for (int i = 0; i < held.length; i++) {
-                        held[i] = BlockPool.S16.take(SHARD);
+                        held[i] = pool.take();
                         if (!outstanding.add(held[i])) {
                             doubles.incrementAndGet();
                         }
                     }
                     for (Block b : held) {
                         outstanding.remove(b);
-                        BlockPool.S16.recycle(SHARD, b);
+                        pool.recycle(b);
                     }
                 }
             });
@@ -135,5 +176,6 @@ class BlockPoolTest {
             w.join();
         }
         assertThat(doubles.get()).isZero();
+        assertThat(pool.freeBlocks()).isLessThanOrEqualTo(6 + 4);
     }
 }

@@ -6,8 +6,6 @@ import org.junit.jupiter.api.Test;
 
 /** The linked blocks of one track: reads, drops, cuts, fades, release boundaries and the blocks it holds. */
 class BlockQueueTest {
-    private static final int SHARD = 3;
-
     private static short[] ramp(int start, int n) {
         short[] s = new short[n];
         for (int i = 0; i < n; i++) {
@@ -32,7 +30,7 @@ class BlockQueueTest {
 
     @Test
     void samplesComeOutInOrderAcrossBlockBoundaries() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
         q.append(ramp(0, 1000), 0, 1000);
         q.append(ramp(1000, 2000), 0, 2000);
         assertThat(q.size()).isEqualTo(3000);
@@ -43,14 +41,14 @@ class BlockQueueTest {
 
     @Test
     void appendTakesAnOffsetIntoTheSource() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
         q.append(ramp(0, 10), 4, 3);
         assertThat(read(q, 3)).containsExactly((short) 4, (short) 5, (short) 6);
     }
 
     @Test
     void readAndWritePositionsAreAbsoluteAndCountDropsAsRead() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
         q.append(ramp(0, 2500), 0, 2500);
         read(q, 700);
         q.skip(1100);
@@ -62,17 +60,17 @@ class BlockQueueTest {
 
     @Test
     void floatsAppendedToA16BitQueueAreEncoded() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
         q.append(new float[] {0.5f, -1f, 2f, Float.NaN}, 0, 4);
         assertThat(read(q, 4)).containsExactly((short) 16384, (short) -32767, (short) 32767, (short) 0);
     }
 
     @Test
     void littleEndianBytesAreDecodedBitExact() {
-        BlockQueue s = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue s = new BlockQueue(SampleFormat.S16);
         s.appendLittleEndian(new byte[] {0x34, 0x12, (byte) 0xff, (byte) 0xff}, 0, 2);
         assertThat(read(s, 2)).containsExactly((short) 0x1234, (short) -1);
-        BlockQueue f = new BlockQueue(SampleFormat.F32, SHARD);
+        BlockQueue f = new BlockQueue(SampleFormat.F32);
         int bits = Float.floatToIntBits(0.25f);
         f.appendLittleEndian(new byte[] {(byte) bits, (byte) (bits >> 8), (byte) (bits >> 16), (byte) (bits >> 24)}, 0, 1);
         float[] out = new float[1];
@@ -82,7 +80,7 @@ class BlockQueueTest {
 
     @Test
     void truncateKeepsTheOldestAndLaterAppendsFollowThem() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
         q.append(ramp(0, 3000), 0, 3000);
         read(q, 100);
         q.truncate(1200);
@@ -96,7 +94,7 @@ class BlockQueueTest {
 
     @Test
     void truncateAtABlockBoundaryCutsTheFollowingBlocks() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
         q.append(ramp(0, 3 * Block.SIZE), 0, 3 * Block.SIZE);
         q.truncate(Block.SIZE);
         assertThat(q.heldBlocks()).isEqualTo(1);
@@ -106,7 +104,7 @@ class BlockQueueTest {
 
     @Test
     void truncateToNothingEmptiesTheQueueAndItsReleases() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
         q.append(ramp(0, 500), 0, 500);
         q.markRelease();
         q.truncate(0);
@@ -118,7 +116,7 @@ class BlockQueueTest {
 
     @Test
     void truncateForgetsReleaseBoundariesPastTheNewEndAndKeepsTheOthers() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
         q.append(ramp(0, 300), 0, 300);
         q.markRelease(); // at 300
         q.append(ramp(0, 700), 0, 700);
@@ -131,7 +129,7 @@ class BlockQueueTest {
 
     @Test
     void aReleaseBoundaryIsReportedOnlyWithinTheLimitAndForgottenOncePassed() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
         q.append(ramp(0, 1500), 0, 1500);
         q.markRelease();
         assertThat(q.samplesToRelease(960)).isEqualTo(-1);
@@ -145,7 +143,7 @@ class BlockQueueTest {
 
     @Test
     void aReleaseOnAnEmptyQueueOrTwiceAtOneEndIsIgnored() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
         q.markRelease();
         q.append(ramp(0, 100), 0, 100);
         assertThat(q.samplesToRelease(960)).as("no boundary at 0").isEqualTo(-1);
@@ -159,7 +157,7 @@ class BlockQueueTest {
 
     @Test
     void manyReleaseBoundariesAreKeptInOrder() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
         for (int i = 0; i < 10; i++) {
             q.append(ramp(0, 10), 0, 10);
             q.markRelease();
@@ -173,7 +171,7 @@ class BlockQueueTest {
 
     @Test
     void fadeOutIsARaisedCosineThatEndsSilentOnEveryChannel() {
-        BlockQueue q = new BlockQueue(SampleFormat.F32, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.F32);
         int frames = 700; // spans a block boundary in stereo
         float[] ones = new float[frames * 2 + 20];
         java.util.Arrays.fill(ones, 1f);
@@ -192,7 +190,7 @@ class BlockQueueTest {
 
     @Test
     void fadeOutStartsAtTheReadPosition() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
         short[] full = new short[2000];
         java.util.Arrays.fill(full, (short) 10_000);
         q.append(full, 0, full.length);
@@ -203,7 +201,7 @@ class BlockQueueTest {
 
     @Test
     void memoryFollowsContentAndAnEmptyQueueKeepsOnlyItsSpare() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
         assertThat(q.heldBlocks()).isZero();
         q.append(ramp(0, 10 * Block.SIZE), 0, 10 * Block.SIZE);
         assertThat(q.heldBlocks()).isEqualTo(10);
@@ -217,7 +215,7 @@ class BlockQueueTest {
 
     @Test
     void aSteadyStreamCyclesTheSpareWithoutDrainingAnything() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
         q.append(ramp(0, Block.SIZE), 0, Block.SIZE);
         read(q, Block.SIZE);
         q.takeDrained();
@@ -231,26 +229,26 @@ class BlockQueueTest {
 
     @Test
     void takeDrainedHandsOverTheChainOnceAndRecycleGivesItToThePool() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockPool pool = new BlockPool(true, 8 * Block.SIZE * Short.BYTES, 8 * Block.SIZE * Short.BYTES);
+        BlockQueue q = new BlockQueue(pool);
         q.append(ramp(0, 4 * Block.SIZE), 0, 4 * Block.SIZE);
         q.skip(4 * Block.SIZE);
         Block chain = q.takeDrained();
         assertThat(chainLength(chain)).isEqualTo(3);
         assertThat(q.takeDrained()).isNull();
         Block[] blocks = {chain, chain.next, chain.next.next};
-        for (int i = 0; i < 2 * BlockPool.MAX_BLOCKS_PER_SHARD; i++) {
-            BlockPool.S16.take(SHARD); // an empty shard keeps all three
-        }
+        int free = pool.freeBlocks();
         q.recycle(chain);
         q.recycle(null); // nothing to give back is fine
-        assertThat(BlockPool.S16.take(SHARD)).isSameAs(blocks[2]);
-        assertThat(BlockPool.S16.take(SHARD)).isSameAs(blocks[1]);
-        assertThat(BlockPool.S16.take(SHARD)).isSameAs(blocks[0]);
+        assertThat(pool.freeBlocks()).isEqualTo(free + 3);
+        assertThat(pool.take()).isSameAs(blocks[2]);
+        assertThat(pool.take()).isSameAs(blocks[1]);
+        assertThat(pool.take()).isSameAs(blocks[0]);
     }
 
     @Test
     void clearDropsEverythingAndKeepsCounting() {
-        BlockQueue q = new BlockQueue(SampleFormat.S16, SHARD);
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
         q.append(ramp(0, 1500), 0, 1500);
         q.markRelease();
         q.clear();

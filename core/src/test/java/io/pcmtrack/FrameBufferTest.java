@@ -15,7 +15,7 @@ class FrameBufferTest {
     private final long[] appended = new long[1];
 
     private static FrameBuffer buffer(long limitFrames, OverflowPolicy overflow) {
-        return new FrameBuffer("test", MONO, FRAME, limitFrames, overflow, 50, 2);
+        return new FrameBuffer("test", MONO, FRAME, limitFrames, overflow, 50);
     }
 
     private static short[] ramp(int start, int n) {

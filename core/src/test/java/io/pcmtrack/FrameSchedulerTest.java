@@ -180,6 +180,58 @@ class FrameSchedulerTest {
     }
 
     @Test
+    void aTrackThatSkipsAheadAfterAStallIsServedInDueOrderAmongTheOthers() {
+        // Three tracks in step, one of which re-anchors after a stall: its next due time then falls
+        // between the others', and from there on every frame must still go out exactly when due.
+        long[] startMs = {0, 7, 13};
+        AudioStreamTrack[] tracks = {
+            AudioStreamTrack.builder().clock(clock).maxCatchUp(Duration.ofMillis(20)).build(),
+            track(48_000, Duration.ofMillis(20)), track(48_000, Duration.ofMillis(20))};
+        List<Delivery> all = new ArrayList<>();
+        List<Long> dues = new ArrayList<>();
+        for (int i = 0; i < tracks.length; i++) {
+            clock.sleepUntil(Duration.ofMillis(startMs[i]).toNanos());
+            long start = clock.nanoTime();
+            scheduler.attach(tracks[i], frame -> {
+                all.add(new Delivery(clock.nanoTime(), frame.pts(), frame.isSilence(), (short) 0));
+                dues.add(start + frame.pts() * 1_000_000_000L / 48_000);
+            });
+        }
+        runUntil(Duration.ofMillis(100).toNanos());
+        clock.advance(Duration.ofMillis(95)); // a stall: every track is late, the first beyond its 20 ms limit
+        scheduler.runDue();
+        int burstEnd = all.size();
+        runUntil(Duration.ofMillis(400).toNanos());
+
+        assertThat(tracks[0].stats().stalls()).isEqualTo(1);
+        assertThat(tracks[0].stats().skippedFrames()).isEqualTo(3); // the slots at 120, 140 and 160 ms
+        assertThat(tracks[1].stats().stalls()).isZero();
+        for (int i = burstEnd; i < all.size(); i++) {
+            assertThat(all.get(i).atNanos()).as("delivery %d after the stall", i).isEqualTo(dues.get(i));
+        }
+        assertThat(dues.subList(burstEnd, dues.size())).isSorted();
+        assertThat(tracks[0].stats().framesEmitted()).isEqualTo(21 - 3); // slots 0..400 ms
+        assertThat(tracks[1].stats().framesEmitted()).isEqualTo(20); // 7..387 ms
+        assertThat(tracks[2].stats().framesEmitted()).isEqualTo(20); // 13..393 ms
+        assertThat(scheduler.stats().framesDelivered()).isEqualTo(all.size());
+    }
+
+    @Test
+    void closingAManualSchedulerFromASinkStopsThePassAndDetachesEverything() throws Exception {
+        AudioStreamTrack first = track(48_000, Duration.ofMillis(20));
+        AudioStreamTrack second = track(48_000, Duration.ofMillis(20));
+        Recorder r = new Recorder();
+        FrameScheduler.Attachment closer = scheduler.attach(first, frame -> scheduler.close());
+        FrameScheduler.Attachment other = scheduler.attach(second, r);
+        assertThat(scheduler.runDue()).isEqualTo(1);
+        assertThat(closer.isAttached()).isFalse();
+        assertThat(other.isAttached()).isFalse();
+        assertThat(r.deliveries).isEmpty();
+        assertThat(scheduler.stats().tracksAttached()).isZero();
+        assertThat(second.recv().pts()).as("the track is free for another consumer").isZero();
+    }
+
+    @Test
     void aTrackHasOneConsumer() throws Exception {
         AudioStreamTrack t = track(48_000, Duration.ofMillis(20));
         FrameScheduler.Attachment handle = scheduler.attach(t, frame -> { });

@@ -95,8 +95,8 @@ class TrackMemoryTest {
             }
         }
         long drained = usedHeapAfterGc(memory);
-        // What stays is the shared pool's bounded cache of free blocks, whatever the number of tracks.
-        long poolCap = (long) BlockPool.SHARDS * BlockPool.MAX_BLOCKS_PER_SHARD * Block.SIZE * Short.BYTES;
+        // What stays is the shared pool's bounded cache of free blocks (whole slabs), whatever the number of tracks.
+        long poolCap = BlockPool.MAX_FREE_BYTES + BlockPool.SLAB_BYTES;
         assertThat(drained - before).as("heap kept after 200 x 10 s bursts played out")
                 .isLessThan(poolCap + n * 1_024L);
     }

@@ -36,7 +36,7 @@ import io.pcmtrack.VirtualClock;
 @Measurement(iterations = 5, time = 2)
 @Fork(1)
 public class SchedulerBenchmark {
-    @Param({"1000", "10000"})
+    @Param({"1000", "5000", "10000", "20000"})
     public int tracks;
 
     private VirtualClock clock;

@@ -25,10 +25,14 @@ import io.pcmtrack.SchedulerStats;
  * warm-up run on 500 tracks; then 3 s settle and the measurement window begins.
  *
  * <pre>
- * java -cp bench/target/benchmarks.jar io.pcmtrack.bench.SchedulerLoad [tracks...] [--seconds S] [--threads T]
+ * java -cp bench/target/benchmarks.jar io.pcmtrack.bench.SchedulerLoad [tracks...] [--seconds S] [--threads T] [--max-catch-up MS]
  * </pre>
  * Prints, per N: process CPU (cores), scheduler-thread CPU, frames delivered vs expected,
- * lateness p50/p99/max, and bytes allocated by the scheduler threads per delivered frame.
+ * lateness p50/p99/max, bytes allocated by the scheduler threads per delivered frame, and the
+ * collections (count and total time) in the measurement window. {@code --max-catch-up} builds
+ * the tracks with that catch-up limit, as a server would (default: none, the tracks' default).
+ * After a stall such a track skips the slots due more than the limit ago instead of bursting,
+ * and the skipped slots count as not delivered.
  */
 public final class SchedulerLoad {
     private static final long RAMP_NANOS = 5_000_000_000L;
@@ -40,10 +44,12 @@ public final class SchedulerLoad {
         List<Integer> counts = new ArrayList<>();
         int seconds = 20;
         int threads = 1;
+        long maxCatchUpMs = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--seconds" -> seconds = Integer.parseInt(args[++i]);
                 case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--max-catch-up" -> maxCatchUpMs = Long.parseLong(args[++i]);
                 default -> counts.add(Integer.parseInt(args[i]));
             }
         }
@@ -52,27 +58,32 @@ public final class SchedulerLoad {
         }
         String gc = ManagementFactory.getGarbageCollectorMXBeans().stream().map(b -> b.getName())
                 .collect(java.util.stream.Collectors.joining(", "));
-        System.out.printf(Locale.ROOT, "%d cores, %s %s, GC: %s, %d s per run, %d scheduler thread(s)%n",
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
-                System.getProperty("java.version"), gc, seconds, threads);
+        System.out.printf(Locale.ROOT, "%d cores, %s %s, GC: %s, max heap %d MiB, %d s per run, %d scheduler thread(s),"
+                + " max catch-up %s%n", Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+                System.getProperty("java.version"), gc, Runtime.getRuntime().maxMemory() >> 20, seconds, threads,
+                maxCatchUpMs > 0 ? maxCatchUpMs + " ms" : "none");
         System.out.println("| tracks | process CPU (cores) | scheduler CPU (cores) | frames delivered / expected "
-                + "| lateness p50 | p99 | max | B / delivered frame |");
-        System.out.println("|---|---|---|---|---|---|---|---|");
+                + "| lateness p50 | p99 | max | B / delivered frame | collections in window (count, time) |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|");
         // JIT warm-up on a small load, not reported: a cold JVM runs the first seconds interpreted.
-        run(500, 3, threads, false);
+        run(500, 3, threads, maxCatchUpMs, false);
         for (int n : counts) {
-            run(n, seconds, threads, true);
+            run(n, seconds, threads, maxCatchUpMs, true);
         }
     }
 
-    static void run(int n, int seconds, int threads, boolean report) throws Exception {
+    static void run(int n, int seconds, int threads, long maxCatchUpMs, boolean report) throws Exception {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         MediaClock clock = MediaClock.system();
         List<AudioStreamTrack> tracks = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            tracks.add(AudioStreamTrack.builder().clock(clock).bufferLimit(Duration.ofMillis(500)).build());
+            AudioStreamTrack.Builder builder = AudioStreamTrack.builder().clock(clock).bufferLimit(Duration.ofMillis(500));
+            if (maxCatchUpMs > 0) {
+                builder.maxCatchUp(Duration.ofMillis(maxCatchUpMs));
+            }
+            tracks.add(builder.build());
         }
         AudioStreamTrack[] all = tracks.toArray(new AudioStreamTrack[0]);
         PcmData chunk = PcmData.ofShorts(48_000, 1, Signals.toneShorts(48_000, 440, 0.3, 960));
@@ -115,12 +126,14 @@ public final class SchedulerLoad {
             long cpu0 = os.getProcessCpuTime();
             long sched0 = sum(mx.getThreadCpuTime(schedulerIds));
             long alloc0 = sum(mx.getThreadAllocatedBytes(schedulerIds));
+            long[] gc0 = collections();
             long wall0 = System.nanoTime();
             Thread.sleep(seconds * 1_000L);
             long wall = System.nanoTime() - wall0;
             long cpu = os.getProcessCpuTime() - cpu0;
             long sched = sum(mx.getThreadCpuTime(schedulerIds)) - sched0;
             long alloc = sum(mx.getThreadAllocatedBytes(schedulerIds)) - alloc0;
+            long[] gc1 = collections();
             SchedulerStats after = scheduler.stats();
             producer.shutdownNow();
 
@@ -128,15 +141,29 @@ public final class SchedulerLoad {
             long expected = Math.round(n * wall / 20_000_000.0);
             LatencyHistogram window = after.lateness().since(before.lateness());
             if (report) {
-                System.out.printf(Locale.ROOT, "| %,d | %.2f | %.2f | %,d / %,d | %s | %s | %s | %.3f |%n",
+                System.out.printf(Locale.ROOT, "| %,d | %.2f | %.2f | %,d / %,d | %s | %s | %s | %.3f | %d, %d ms |%n",
                         n, cpu / (double) wall, sched / (double) wall, delivered, expected,
                         ms(window.percentile(50)), ms(window.percentile(99)), ms(window.max()),
-                        alloc / (double) Math.max(1, delivered));
+                        alloc / (double) Math.max(1, delivered), gc1[0] - gc0[0], gc1[1] - gc0[1]);
             }
         }
         for (AudioStreamTrack t : all) {
             t.stop();
         }
+    }
+
+    /**
+     * Collections so far and their total time in ms, over the JVM's collector beans: for Parallel
+     * and G1 the stop-the-world collections, for ZGC its cycles (mostly concurrent) and pauses.
+     */
+    private static long[] collections() {
+        long count = 0;
+        long millis = 0;
+        for (java.lang.management.GarbageCollectorMXBean b : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, b.getCollectionCount());
+            millis += Math.max(0, b.getCollectionTime());
+        }
+        return new long[] {count, millis};
     }
 
     private static long[] schedulerThreadIds(java.lang.management.ThreadMXBean mx) {
