@@ -58,6 +58,31 @@ class BadInputTest {
     }
 
     @Test
+    void onlyInboundMediaReachesTheReceiverWhateverTheFieldOrder() throws InterruptedException {
+        VirtualCall v = new VirtualCall(Duration.ofMillis(40));
+        byte[] ulaw = new byte[160];
+        java.util.Arrays.fill(ulaw, (byte) 0x80); // mu-law 0x80: the largest positive sample
+        String payload = Base64.getEncoder().encodeToString(ulaw);
+        // An outbound-track fork is the application's own audio: neither delivered nor counted as bad.
+        v.handler.onText("{\"event\":\"media\",\"sequenceNumber\":\"2\",\"media\":{\"track\":\"outbound\",\"payload\":\""
+                + payload + "\"}}");
+        // Payload before track, the event last, a numeric sequence number, extra fields: all delivered.
+        v.handler.onText("{\"streamSid\":\"MZ\",\"media\":{\"payload\":\"" + payload + "\",\"chunk\":\"3\",\"track\":\"inbound\"},"
+                + "\"sequenceNumber\":3,\"event\":\"media\"}");
+        v.handler.onText("{\"event\":\"media\",\"sequenceNumber\":\"4\",\"media\":{\"payload\":\"" + payload + "\"}}");
+        CallStats s = v.call().stats();
+        assertThat(s.badAudio()).isZero();
+        assertThat(s.malformed()).isZero();
+        assertThat(s.outOfOrder()).isZero();
+        assertThat(s.mediaReceived()).isEqualTo(2);
+        assertThat(v.call().audio().stats().samplesReceived()).isEqualTo(320);
+        short[] expected = new short[160];
+        G711.ulawDecode(ulaw, 0, expected, 0, 160);
+        short[] got = v.call().audio().read(Duration.ZERO).toShorts();
+        assertThat(got).containsExactly(expected);
+    }
+
+    @Test
     void mediaOutOfOrderIsDroppedAndGapsAreCounted() {
         VirtualCall v = new VirtualCall(Duration.ofMillis(40));
         v.handler.onText(media(5, ulaw(160)));     // 2, 3, 4 missing
