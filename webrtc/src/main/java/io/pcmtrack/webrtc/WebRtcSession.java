@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 
 import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
@@ -127,6 +128,15 @@ public final class WebRtcSession implements AutoCloseable {
     private final CustomAudioSource source;
     private final AudioTrack localTrack;
     private final GuardedPush push;
+    /**
+     * Held (shared) by every negotiation and every remote candidate while they call into
+     * libwebrtc, and (exclusive) by {@link #close()} while it frees the connection: webrtc-java's
+     * transceiver, receiver and track objects hold no reference of their own, so once the
+     * connection is freed, a call through one of them would touch freed memory.
+     */
+    private final ReentrantReadWriteLock nativeCalls = new ReentrantReadWriteLock();
+    /** How long {@link #close()} waits for a negotiation to let go before it leaves the connection allocated. */
+    private static final long FREE_WAIT_SECONDS = 10;
 
     /** Touched only on the events thread. */
     private final RemoteCandidates remoteCandidates;
@@ -191,7 +201,9 @@ public final class WebRtcSession implements AutoCloseable {
         this.lease = l;
         this.pc = c;
         this.pcHandle = NativeReferences.handleOf(c);
-        this.remoteCandidates = new RemoteCandidates(c::addIceCandidate, who);
+        RTCPeerConnection connection = c;
+        this.remoteCandidates = new RemoteCandidates(
+                candidate -> whileOpen(() -> connection.addIceCandidate(candidate)), who);
         this.source = s;
         this.localTrack = t;
         this.push = new GuardedPush(direction == Direction.SEND ? AudioPush.of(s) : null);
@@ -242,28 +254,34 @@ public final class WebRtcSession implements AutoCloseable {
      *                               {@link Options#negotiationTimeout}, or gathered no candidate
      */
     public String offer() {
-        long deadline = deadline();
-        synchronized (this) {
-            checkPhase(Phase.NEW, "offer");
-            phase = Phase.OFFERED;
-            if (direction == Direction.SEND) {
-                rtpSender = pc.addTrack(localTrack, List.of(options.streamId));
-                ownedReferences.add(NativeReferences.handleOf(rtpSender));
-                setDirection(RTCRtpTransceiverDirection.SEND_ONLY);
-            } else {
-                RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
-                init.direction = RTCRtpTransceiverDirection.RECV_ONLY;
-                init.streamIds = List.of(options.streamId);
-                RTCRtpTransceiver t = pc.addTransceiver(localTrack, init);
-                ownedReferences.add(NativeReferences.handleOf(t));
-                rtpSender = t.getSender();
-                rtpReceiver = t.getReceiver();
+        nativeCalls.readLock().lock();
+        try {
+            long deadline = deadline();
+            synchronized (this) {
+                checkPhase(Phase.NEW, "offer");
+                phase = Phase.OFFERED;
+                if (direction == Direction.SEND) {
+                    rtpSender = pc.addTrack(localTrack, List.of(options.streamId));
+                    ownedReferences.add(NativeReferences.handleOf(rtpSender));
+                    setDirection(RTCRtpTransceiverDirection.SEND_ONLY);
+                } else {
+                    RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
+                    init.direction = RTCRtpTransceiverDirection.RECV_ONLY;
+                    init.streamIds = List.of(options.streamId);
+                    RTCRtpTransceiver t = pc.addTransceiver(localTrack, init);
+                    ownedReferences.add(NativeReferences.handleOf(t));
+                    rtpSender = t.getSender();
+                    rtpReceiver = t.getReceiver();
+                }
             }
+            RTCSessionDescription offer = await("create the offer", deadline, describe(true));
+            await("set the offer as local description", deadline, apply(offer, true));
+            onEvents(deadline, remoteCandidates::localDescriptionSet);
+            return localDescription(deadline);
+    
+        } finally {
+            nativeCalls.readLock().unlock();
         }
-        RTCSessionDescription offer = await("create the offer", deadline, describe(true));
-        await("set the offer as local description", deadline, apply(offer, true));
-        onEvents(deadline, remoteCandidates::localDescriptionSet);
-        return localDescription(deadline);
     }
 
     /**
@@ -278,20 +296,26 @@ public final class WebRtcSession implements AutoCloseable {
      * @throws WebRtcCallException      if libwebrtc took longer than {@link Options#negotiationTimeout}
      */
     public void accept(String remoteAnswer) {
-        long deadline = deadline();
-        checkRemote(remoteAnswer, "answer");
-        synchronized (this) {
-            checkPhase(Phase.OFFERED, "accept an answer");
-            phase = Phase.NEGOTIATED;
-        }
+        nativeCalls.readLock().lock();
         try {
-            setRemote(new RTCSessionDescription(RTCSdpType.ANSWER, remoteSdp(remoteAnswer)), "answer", deadline);
-        } catch (IllegalArgumentException e) {
-            backTo(Phase.OFFERED); // libwebrtc left the connection as it was: another answer may come
-            throw e;
-        }
-        if (direction == Direction.RECEIVE) {
-            attachReceiver(rtpReceiver);
+            long deadline = deadline();
+            checkRemote(remoteAnswer, "answer");
+            synchronized (this) {
+                checkPhase(Phase.OFFERED, "accept an answer");
+                phase = Phase.NEGOTIATED;
+            }
+            try {
+                setRemote(new RTCSessionDescription(RTCSdpType.ANSWER, remoteSdp(remoteAnswer)), "answer", deadline);
+            } catch (IllegalArgumentException e) {
+                backTo(Phase.OFFERED); // libwebrtc left the connection as it was: another answer may come
+                throw e;
+            }
+            if (direction == Direction.RECEIVE) {
+                attachReceiver(rtpReceiver);
+            }
+    
+        } finally {
+            nativeCalls.readLock().unlock();
         }
     }
 
@@ -309,37 +333,46 @@ public final class WebRtcSession implements AutoCloseable {
      *                                  {@link Options#negotiationTimeout}, or gathered no candidate
      */
     public String answer(String remoteOffer) {
-        long deadline = deadline();
-        checkRemote(remoteOffer, "offer");
-        synchronized (this) {
-            checkPhase(Phase.NEW, "answer");
-            phase = Phase.NEGOTIATED;
-        }
+        nativeCalls.readLock().lock();
         try {
-            setRemote(new RTCSessionDescription(RTCSdpType.OFFER, remoteSdp(remoteOffer)), "offer", deadline);
-        } catch (IllegalArgumentException e) {
-            backTo(Phase.NEW); // libwebrtc left the connection as it was: another offer may come
-            throw e;
-        }
-        RTCRtpTransceiver audio = firstAudioTransceiver();
-        synchronized (this) {
-            if (direction == Direction.SEND) {
-                // After setRemoteDescription: addTrack then reuses the offer's audio transceiver.
-                rtpSender = pc.addTrack(localTrack, List.of(options.streamId));
-                ownedReferences.add(NativeReferences.handleOf(rtpSender));
-                setDirection(RTCRtpTransceiverDirection.SEND_ONLY);
-            } else {
-                audio.setDirection(RTCRtpTransceiverDirection.RECV_ONLY);
-                rtpReceiver = audio.getReceiver();
+            long deadline = deadline();
+            checkRemote(remoteOffer, "offer");
+            synchronized (this) {
+                checkPhase(Phase.NEW, "answer");
+                phase = Phase.NEGOTIATED;
             }
+            try {
+                setRemote(new RTCSessionDescription(RTCSdpType.OFFER, remoteSdp(remoteOffer)), "offer", deadline);
+            } catch (IllegalArgumentException e) {
+                backTo(Phase.NEW); // libwebrtc left the connection as it was: another offer may come
+                throw e;
+            }
+            RTCRtpTransceiver audio = firstAudioTransceiver();
+            synchronized (this) {
+                if (closed) {
+                    throw new IllegalStateException(who + " was closed while it answered");
+                }
+                if (direction == Direction.SEND) {
+                    // After setRemoteDescription: addTrack then reuses the offer's audio transceiver.
+                    rtpSender = pc.addTrack(localTrack, List.of(options.streamId));
+                    ownedReferences.add(NativeReferences.handleOf(rtpSender));
+                    setDirection(RTCRtpTransceiverDirection.SEND_ONLY);
+                } else {
+                    audio.setDirection(RTCRtpTransceiverDirection.RECV_ONLY);
+                    rtpReceiver = audio.getReceiver();
+                }
+            }
+            if (direction == Direction.RECEIVE) {
+                attachReceiver(rtpReceiver);
+            }
+            RTCSessionDescription answer = await("create the answer", deadline, describe(false));
+            await("set the answer as local description", deadline, apply(answer, true));
+            onEvents(deadline, remoteCandidates::localDescriptionSet);
+            return localDescription(deadline);
+    
+        } finally {
+            nativeCalls.readLock().unlock();
         }
-        if (direction == Direction.RECEIVE) {
-            attachReceiver(rtpReceiver);
-        }
-        RTCSessionDescription answer = await("create the answer", deadline, describe(false));
-        await("set the answer as local description", deadline, apply(answer, true));
-        onEvents(deadline, remoteCandidates::localDescriptionSet);
-        return localDescription(deadline);
     }
 
     /**
@@ -473,9 +506,9 @@ public final class WebRtcSession implements AutoCloseable {
         return receiver;
     }
 
-    /** The remote audio track of a receiving session once negotiated, else null. */
+    /** The remote audio track of a receiving session once negotiated; null before, and once closed. */
     public synchronized AudioTrack remoteTrack() {
-        return remoteTrack;
+        return closed ? null : remoteTrack; // once closed, libwebrtc's track is freed with the connection
     }
 
     /** The local audio track (backed by {@link #audioSource()}). */
@@ -491,7 +524,11 @@ public final class WebRtcSession implements AutoCloseable {
         return source;
     }
 
-    /** The underlying connection, for what this class does not cover; do not close it yourself. */
+    /**
+     * The underlying connection, for what this class does not cover; do not close it yourself.
+     * Transceivers, senders, receivers and tracks obtained through it must not be used after
+     * {@link #close()}: libwebrtc frees them with the connection.
+     */
     public RTCPeerConnection peerConnection() {
         return pc;
     }
@@ -604,14 +641,21 @@ public final class WebRtcSession implements AutoCloseable {
         step("dispose the local track", localTrack::dispose);
         step("close the peer connection", pc::close);
         // close() leaves libwebrtc's connection allocated (webrtc-java never releases it): free it,
-        // and the sender or transceiver webrtc-java handed over, while the factory's threads live.
-        step("release the sender or transceiver", () -> owned.forEach(NativeReferences::release));
-        step("free the peer connection", () -> {
-            boolean freed = freeConnection(pcHandle);
-            synchronized (this) {
-                connectionFreed = freed;
+        // and the sender or transceiver webrtc-java handed over, while the factory's threads live,
+        // once no negotiation or remote candidate is inside libwebrtc (they stop at `closing`).
+        if (awaitNoNativeCalls()) {
+            try {
+                step("release the sender or transceiver", () -> owned.forEach(NativeReferences::release));
+                step("free the peer connection", () -> {
+                    boolean freed = freeConnection(pcHandle);
+                    synchronized (this) {
+                        connectionFreed = freed;
+                    }
+                });
+            } finally {
+                nativeCalls.writeLock().unlock();
             }
-        });
+        }
         step("dispose the source", source::dispose);
         step("release the factory", lease::close);
         events.shutdown();
@@ -627,6 +671,41 @@ public final class WebRtcSession implements AutoCloseable {
             WebRtcFactories.connectionFreed();
         }
         return freed;
+    }
+
+    /**
+     * Takes {@link #nativeCalls} exclusively; false (the connection then stays allocated, a leak
+     * rather than a crash) if this thread is itself inside a native call of this session or a
+     * negotiation did not let go within {@link #FREE_WAIT_SECONDS}.
+     */
+    private boolean awaitNoNativeCalls() {
+        if (nativeCalls.getReadHoldCount() > 0) {
+            LOG.warn("session {} closed from inside its own negotiation: its libwebrtc connection is not freed", id);
+            return false;
+        }
+        try {
+            if (nativeCalls.writeLock().tryLock(FREE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                return true;
+            }
+            LOG.warn("session {}: a negotiation still runs {} s after close(); its libwebrtc connection is not freed",
+                    id, FREE_WAIT_SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warn("session {}: interrupted while closing; its libwebrtc connection is not freed", id);
+        }
+        return false;
+    }
+
+    /** Runs a call into libwebrtc unless the session is closed, never while {@link #close()} frees it. */
+    private void whileOpen(Runnable nativeCall) {
+        nativeCalls.readLock().lock();
+        try {
+            if (!isClosed()) {
+                nativeCall.run();
+            }
+        } finally {
+            nativeCalls.readLock().unlock();
+        }
     }
 
     /** True once {@link #close()} freed libwebrtc's connection object (its last reference was dropped). */

@@ -60,6 +60,36 @@ class NativeTeardownTest {
     }
 
     @Test
+    void closingWhileAnotherThreadNegotiatesNeverFreesUnderIt() throws Exception {
+        // A DELETE or a server stop closes a session while its answer is being made: close() must
+        // not free the connection while the answering thread is still inside libwebrtc through
+        // objects (transceiver, receiver, track) that hold no reference of their own.
+        int before = WebRtcFactories.liveConnections();
+        int answered = 0;
+        for (int round = 0; round < 30; round++) {
+            WebRtcSession offerer = WebRtcSession.receiving(loopback());
+            String offer = offerer.offer();
+            WebRtcSession answerer = WebRtcSession.sending(loopback());
+            java.util.concurrent.CompletableFuture<String> answer =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> answerer.answer(offer));
+            Thread.sleep(round % 10); // close at a different point of the answer each round
+            answerer.close();
+            try {
+                answer.join();
+                answered++;
+            } catch (java.util.concurrent.CompletionException e) {
+                assertThat(e.getCause()).as("round %d", round)
+                        .isInstanceOfAny(IllegalStateException.class, WebRtcCallException.class);
+            }
+            offerer.close();
+            assertThat(answerer.connectionFreed()).as("round %d: the answerer's connection freed", round).isTrue();
+            assertThat(offerer.connectionFreed()).as("round %d: the offerer's connection freed", round).isTrue();
+        }
+        assertThat(WebRtcFactories.liveConnections()).isEqualTo(before);
+        System.out.printf("close() raced answer(): %d of 30 answers completed before the close%n", answered);
+    }
+
+    @Test
     void aSessionClosedBeforeNegotiatingIsFreedToo() {
         int before = WebRtcFactories.liveConnections();
         WebRtcSession never = WebRtcSession.receiving(loopback());
