@@ -279,6 +279,8 @@ public final class WebRtcSession implements AutoCloseable {
             onEvents(deadline, remoteCandidates::localDescriptionSet);
             return localDescription(deadline);
     
+        } catch (RuntimeException e) {
+            throw closedWhileNegotiating(e);
         } finally {
             nativeCalls.readLock().unlock();
         }
@@ -314,6 +316,8 @@ public final class WebRtcSession implements AutoCloseable {
                 attachReceiver(rtpReceiver);
             }
     
+        } catch (RuntimeException e) {
+            throw closedWhileNegotiating(e);
         } finally {
             nativeCalls.readLock().unlock();
         }
@@ -370,6 +374,8 @@ public final class WebRtcSession implements AutoCloseable {
             onEvents(deadline, remoteCandidates::localDescriptionSet);
             return localDescription(deadline);
     
+        } catch (RuntimeException e) {
+            throw closedWhileNegotiating(e);
         } finally {
             nativeCalls.readLock().unlock();
         }
@@ -696,6 +702,17 @@ public final class WebRtcSession implements AutoCloseable {
         return false;
     }
 
+    /**
+     * A negotiation that failed because {@link #close()} ran under it (libwebrtc's objects
+     * answer a closed connection with exceptions of their own) fails as closed.
+     */
+    private RuntimeException closedWhileNegotiating(RuntimeException e) {
+        if (isClosed() && !(e instanceof IllegalStateException) && !(e instanceof WebRtcCallException)) {
+            return new IllegalStateException(who + " was closed while it negotiated", e);
+        }
+        return e;
+    }
+
     /** Runs a call into libwebrtc unless the session is closed, never while {@link #close()} frees it. */
     private void whileOpen(Runnable nativeCall) {
         nativeCalls.readLock().lock();
@@ -831,8 +848,13 @@ public final class WebRtcSession implements AutoCloseable {
     private String localDescription(long deadline) {
         if (!options.trickle) {
             try {
-                gathered.get(Math.max(0, Math.min(deadline - System.nanoTime(), options.gatherTimeout.toNanos())),
+                // Or until close(): which then waits for this negotiation to let go before it frees.
+                CompletableFuture.anyOf(gathered, closing).get(
+                        Math.max(0, Math.min(deadline - System.nanoTime(), options.gatherTimeout.toNanos())),
                         TimeUnit.NANOSECONDS);
+                if (closing.isDone()) {
+                    throw new IllegalStateException(who + " was closed while it gathered ICE candidates");
+                }
             } catch (TimeoutException e) {
                 LOG.info("session {}: ICE gathering not complete after {} ms; offering the candidates found so far",
                         id, options.gatherTimeout.toMillis());

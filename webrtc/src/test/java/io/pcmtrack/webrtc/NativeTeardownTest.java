@@ -72,16 +72,20 @@ class NativeTeardownTest {
             WebRtcSession answerer = WebRtcSession.sending(loopback());
             java.util.concurrent.CompletableFuture<String> answer =
                     java.util.concurrent.CompletableFuture.supplyAsync(() -> answerer.answer(offer));
-            Thread.sleep(round % 10); // close at a different point of the answer each round
-            answerer.close();
             try {
-                answer.join();
-                answered++;
-            } catch (java.util.concurrent.CompletionException e) {
-                assertThat(e.getCause()).as("round %d", round)
-                        .isInstanceOfAny(IllegalStateException.class, WebRtcCallException.class);
+                Thread.sleep(round % 10); // close at a different point of the answer each round
+                answerer.close();
+                try {
+                    answer.join();
+                    answered++;
+                } catch (java.util.concurrent.CompletionException e) {
+                    assertThat(e.getCause()).as("round %d", round)
+                            .isInstanceOfAny(IllegalStateException.class, WebRtcCallException.class);
+                }
+            } finally {
+                answerer.close();
+                offerer.close();
             }
-            offerer.close();
             assertThat(answerer.connectionFreed()).as("round %d: the answerer's connection freed", round).isTrue();
             assertThat(offerer.connectionFreed()).as("round %d: the offerer's connection freed", round).isTrue();
         }
