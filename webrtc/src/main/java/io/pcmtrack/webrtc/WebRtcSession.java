@@ -14,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import dev.onvoid.webrtc.CreateSessionDescriptionObserver;
 import dev.onvoid.webrtc.PeerConnectionObserver;
@@ -254,36 +255,32 @@ public final class WebRtcSession implements AutoCloseable {
      *                               {@link Options#negotiationTimeout}, or gathered no candidate
      */
     public String offer() {
-        nativeCalls.readLock().lock();
-        try {
-            long deadline = deadline();
-            synchronized (this) {
-                checkPhase(Phase.NEW, "offer");
-                phase = Phase.OFFERED;
-                if (direction == Direction.SEND) {
-                    rtpSender = pc.addTrack(localTrack, List.of(options.streamId));
-                    ownedReferences.add(NativeReferences.handleOf(rtpSender));
-                    setDirection(RTCRtpTransceiverDirection.SEND_ONLY);
-                } else {
-                    RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
-                    init.direction = RTCRtpTransceiverDirection.RECV_ONLY;
-                    init.streamIds = List.of(options.streamId);
-                    RTCRtpTransceiver t = pc.addTransceiver(localTrack, init);
-                    ownedReferences.add(NativeReferences.handleOf(t));
-                    rtpSender = t.getSender();
-                    rtpReceiver = t.getReceiver();
-                }
+        return negotiating(this::offerNow);
+    }
+
+    private String offerNow() {
+        long deadline = deadline();
+        synchronized (this) {
+            checkPhase(Phase.NEW, "offer");
+            phase = Phase.OFFERED;
+            if (direction == Direction.SEND) {
+                rtpSender = pc.addTrack(localTrack, List.of(options.streamId));
+                ownedReferences.add(NativeReferences.handleOf(rtpSender));
+                setDirection(RTCRtpTransceiverDirection.SEND_ONLY);
+            } else {
+                RTCRtpTransceiverInit init = new RTCRtpTransceiverInit();
+                init.direction = RTCRtpTransceiverDirection.RECV_ONLY;
+                init.streamIds = List.of(options.streamId);
+                RTCRtpTransceiver t = pc.addTransceiver(localTrack, init);
+                ownedReferences.add(NativeReferences.handleOf(t));
+                rtpSender = t.getSender();
+                rtpReceiver = t.getReceiver();
             }
-            RTCSessionDescription offer = await("create the offer", deadline, describe(true));
-            await("set the offer as local description", deadline, apply(offer, true));
-            onEvents(deadline, remoteCandidates::localDescriptionSet);
-            return localDescription(deadline);
-    
-        } catch (RuntimeException e) {
-            throw closedWhileNegotiating(e);
-        } finally {
-            nativeCalls.readLock().unlock();
         }
+        RTCSessionDescription offer = await("create the offer", deadline, describe(true));
+        await("set the offer as local description", deadline, apply(offer, true));
+        onEvents(deadline, remoteCandidates::localDescriptionSet);
+        return localDescription(deadline);
     }
 
     /**
@@ -298,29 +295,26 @@ public final class WebRtcSession implements AutoCloseable {
      * @throws WebRtcCallException      if libwebrtc took longer than {@link Options#negotiationTimeout}
      */
     public void accept(String remoteAnswer) {
-        nativeCalls.readLock().lock();
-        try {
-            long deadline = deadline();
-            checkRemote(remoteAnswer, "answer");
-            synchronized (this) {
-                checkPhase(Phase.OFFERED, "accept an answer");
-                phase = Phase.NEGOTIATED;
-            }
-            try {
-                setRemote(new RTCSessionDescription(RTCSdpType.ANSWER, remoteSdp(remoteAnswer)), "answer", deadline);
-            } catch (IllegalArgumentException e) {
-                backTo(Phase.OFFERED); // libwebrtc left the connection as it was: another answer may come
-                throw e;
-            }
-            if (direction == Direction.RECEIVE) {
-                attachReceiver(rtpReceiver);
-            }
-    
-        } catch (RuntimeException e) {
-            throw closedWhileNegotiating(e);
-        } finally {
-            nativeCalls.readLock().unlock();
+        negotiating(() -> acceptNow(remoteAnswer));
+    }
+
+    private Void acceptNow(String remoteAnswer) {
+        long deadline = deadline();
+        checkRemote(remoteAnswer, "answer");
+        synchronized (this) {
+            checkPhase(Phase.OFFERED, "accept an answer");
+            phase = Phase.NEGOTIATED;
         }
+        try {
+            setRemote(new RTCSessionDescription(RTCSdpType.ANSWER, remoteSdp(remoteAnswer)), "answer", deadline);
+        } catch (IllegalArgumentException e) {
+            backTo(Phase.OFFERED); // libwebrtc left the connection as it was: another answer may come
+            throw e;
+        }
+        if (direction == Direction.RECEIVE) {
+            attachReceiver(rtpReceiver);
+        }
+        return null;
     }
 
     /**
@@ -337,48 +331,44 @@ public final class WebRtcSession implements AutoCloseable {
      *                                  {@link Options#negotiationTimeout}, or gathered no candidate
      */
     public String answer(String remoteOffer) {
-        nativeCalls.readLock().lock();
-        try {
-            long deadline = deadline();
-            checkRemote(remoteOffer, "offer");
-            synchronized (this) {
-                checkPhase(Phase.NEW, "answer");
-                phase = Phase.NEGOTIATED;
-            }
-            try {
-                setRemote(new RTCSessionDescription(RTCSdpType.OFFER, remoteSdp(remoteOffer)), "offer", deadline);
-            } catch (IllegalArgumentException e) {
-                backTo(Phase.NEW); // libwebrtc left the connection as it was: another offer may come
-                throw e;
-            }
-            RTCRtpTransceiver audio = firstAudioTransceiver();
-            synchronized (this) {
-                if (closed) {
-                    throw new IllegalStateException(who + " was closed while it answered");
-                }
-                if (direction == Direction.SEND) {
-                    // After setRemoteDescription: addTrack then reuses the offer's audio transceiver.
-                    rtpSender = pc.addTrack(localTrack, List.of(options.streamId));
-                    ownedReferences.add(NativeReferences.handleOf(rtpSender));
-                    setDirection(RTCRtpTransceiverDirection.SEND_ONLY);
-                } else {
-                    audio.setDirection(RTCRtpTransceiverDirection.RECV_ONLY);
-                    rtpReceiver = audio.getReceiver();
-                }
-            }
-            if (direction == Direction.RECEIVE) {
-                attachReceiver(rtpReceiver);
-            }
-            RTCSessionDescription answer = await("create the answer", deadline, describe(false));
-            await("set the answer as local description", deadline, apply(answer, true));
-            onEvents(deadline, remoteCandidates::localDescriptionSet);
-            return localDescription(deadline);
-    
-        } catch (RuntimeException e) {
-            throw closedWhileNegotiating(e);
-        } finally {
-            nativeCalls.readLock().unlock();
+        return negotiating(() -> answerNow(remoteOffer));
+    }
+
+    private String answerNow(String remoteOffer) {
+        long deadline = deadline();
+        checkRemote(remoteOffer, "offer");
+        synchronized (this) {
+            checkPhase(Phase.NEW, "answer");
+            phase = Phase.NEGOTIATED;
         }
+        try {
+            setRemote(new RTCSessionDescription(RTCSdpType.OFFER, remoteSdp(remoteOffer)), "offer", deadline);
+        } catch (IllegalArgumentException e) {
+            backTo(Phase.NEW); // libwebrtc left the connection as it was: another offer may come
+            throw e;
+        }
+        RTCRtpTransceiver audio = firstAudioTransceiver();
+        synchronized (this) {
+            if (closed) {
+                throw new IllegalStateException(who + " was closed while it answered");
+            }
+            if (direction == Direction.SEND) {
+                // After setRemoteDescription: addTrack then reuses the offer's audio transceiver.
+                rtpSender = pc.addTrack(localTrack, List.of(options.streamId));
+                ownedReferences.add(NativeReferences.handleOf(rtpSender));
+                setDirection(RTCRtpTransceiverDirection.SEND_ONLY);
+            } else {
+                audio.setDirection(RTCRtpTransceiverDirection.RECV_ONLY);
+                rtpReceiver = audio.getReceiver();
+            }
+        }
+        if (direction == Direction.RECEIVE) {
+            attachReceiver(rtpReceiver);
+        }
+        RTCSessionDescription answer = await("create the answer", deadline, describe(false));
+        await("set the answer as local description", deadline, apply(answer, true));
+        onEvents(deadline, remoteCandidates::localDescriptionSet);
+        return localDescription(deadline);
     }
 
     /**
@@ -700,6 +690,22 @@ public final class WebRtcSession implements AutoCloseable {
             LOG.warn("session {}: interrupted while closing; its libwebrtc connection is not freed", id);
         }
         return false;
+    }
+
+    /**
+     * Runs a negotiation while holding {@link #nativeCalls} (shared), so that {@link #close()}
+     * does not free the connection under it; a failure caused by a close running meanwhile
+     * fails as closed.
+     */
+    private <T> T negotiating(Supplier<T> negotiation) {
+        nativeCalls.readLock().lock();
+        try {
+            return negotiation.get();
+        } catch (RuntimeException e) {
+            throw closedWhileNegotiating(e);
+        } finally {
+            nativeCalls.readLock().unlock();
+        }
     }
 
     /**
