@@ -41,7 +41,16 @@ final class BlockPool extends SpinLock {
     private final int blocksPerSlab;
     private final int maxFreeBlocks;
 
+    /**
+     * Every block of this pool's slabs by id ({@code slot * blocksPerSlab + index}); null where no
+     * slab is. Replaced (grown) and written under the lock; read without it by holders of an id,
+     * which they got from {@link #take()} under the lock or from a queue under its own.
+     */
+    private volatile Block[] table = new Block[0];
+
     // Guarded by the lock.
+    /** The slabs by slot; a given-up slab's slot is reused by the next new one. */
+    private Slab[] slots = new Slab[0];
     /** Slabs with at least one free block, most recently added first. */
     private Slab withFree;
     private int freeBlocks;
@@ -71,6 +80,20 @@ final class BlockPool extends SpinLock {
         };
     }
 
+    /** The block with this id, which the caller holds (taken and not yet recycled). */
+    Block block(int id) {
+        return table[id];
+    }
+
+    /**
+     * The block with this id, or null if there is none: for racy reads ({@code prefetch}) of an id
+     * that may be stale or {@link Block#NONE}.
+     */
+    Block blockOrNull(int id) {
+        Block[] t = table;
+        return id >= 0 && id < t.length ? t[id] : null;
+    }
+
     /** An empty block ({@code pos == limit == start}). */
     Block take() {
         while (true) {
@@ -78,7 +101,7 @@ final class BlockPool extends SpinLock {
             try {
                 Slab slab = withFree;
                 if (slab != null) {
-                    Block b = slab.pop();
+                    Block b = pop(slab);
                     freeBlocks--;
                     if (slab.free == 0) {
                         unlink(slab);
@@ -90,12 +113,11 @@ final class BlockPool extends SpinLock {
                 unlock();
             }
             // Allocated and zeroed outside the lock; another thread may add one meanwhile, which is fine.
-            Slab fresh = new Slab(shorts, blocksPerSlab);
+            short[] s = shorts ? new short[blocksPerSlab * Block.SIZE] : null;
+            float[] f = shorts ? null : new float[blocksPerSlab * Block.SIZE];
             lock();
             try {
-                slabs++;
-                freeBlocks += fresh.free;
-                link(fresh);
+                add(new Slab(s, f, blocksPerSlab));
             } finally {
                 unlock();
             }
@@ -104,7 +126,7 @@ final class BlockPool extends SpinLock {
 
     /** Gives a block back; it must no longer be linked into any buffer. */
     void recycle(Block block) {
-        if (block.next != null) {
+        if (block.next != Block.NONE) {
             throw new IllegalStateException("a linked block cannot be recycled");
         }
         Slab slab = block.slab;
@@ -113,7 +135,7 @@ final class BlockPool extends SpinLock {
         }
         lock();
         try {
-            slab.push(block);
+            push(slab, block);
             freeBlocks++;
             if (slab != withFree) {
                 // To the head: the next take gets this block, whose samples are likely still in the cache.
@@ -124,8 +146,7 @@ final class BlockPool extends SpinLock {
             }
             if (slab.free == slab.blocks && freeBlocks > maxFreeBlocks) {
                 unlink(slab); // all free, and more than enough free elsewhere: let the GC have it
-                freeBlocks -= slab.blocks;
-                slabs--;
+                remove(slab);
             }
         } finally {
             unlock();
@@ -156,6 +177,53 @@ final class BlockPool extends SpinLock {
         return blocksPerSlab;
     }
 
+    /** Gives the slab the lowest free slot, its blocks their ids, and puts them on its free stack. */
+    private void add(Slab slab) {
+        int slot = 0;
+        while (slot < slots.length && slots[slot] != null) {
+            slot++;
+        }
+        if (slot == slots.length) {
+            slots = java.util.Arrays.copyOf(slots, Math.max(4, 2 * slots.length));
+            table = java.util.Arrays.copyOf(table, slots.length * blocksPerSlab);
+        }
+        slots[slot] = slab;
+        slab.slot = slot;
+        Block[] t = table;
+        int first = slot * blocksPerSlab;
+        // Pushed from the end, so the first blocks taken are the first in memory.
+        for (int i = slab.blocks - 1; i >= 0; i--) {
+            Block b = new Block(first + i, slab, slab.shorts, slab.floats, i * Block.SIZE);
+            t[b.id] = b;
+            push(slab, b);
+        }
+        slabs++;
+        freeBlocks += slab.blocks;
+        link(slab);
+    }
+
+    /** Forgets a wholly free slab: its blocks leave the table, so the GC can have its array. */
+    private void remove(Slab slab) {
+        java.util.Arrays.fill(table, slab.slot * blocksPerSlab, (slab.slot + 1) * blocksPerSlab, null);
+        slots[slab.slot] = null;
+        freeBlocks -= slab.blocks;
+        slabs--;
+    }
+
+    private Block pop(Slab slab) {
+        Block b = table[slab.top];
+        slab.top = b.next;
+        b.next = Block.NONE;
+        slab.free--;
+        return b;
+    }
+
+    private void push(Slab slab, Block b) {
+        b.next = slab.top;
+        slab.top = b.id;
+        slab.free++;
+    }
+
     private void link(Slab slab) {
         slab.prevWithFree = null;
         slab.nextWithFree = withFree;
@@ -181,34 +249,20 @@ final class BlockPool extends SpinLock {
     /** One large sample array cut into blocks, with the stack of its free ones. Guarded by the pool's lock. */
     static final class Slab {
         final int blocks;
-        /** Free blocks, linked through {@link Block#next}. */
-        private Block top;
+        final short[] shorts;
+        final float[] floats;
+        /** This slab's place in the pool: its blocks' ids are {@code slot * blocksPerSlab + index}. */
+        int slot;
+        /** Id of the top free block, the rest linked through {@link Block#next}; {@link Block#NONE} if none. */
+        int top = Block.NONE;
         int free;
         Slab prevWithFree;
         Slab nextWithFree;
 
-        Slab(boolean shorts, int blocks) {
+        Slab(short[] shorts, float[] floats, int blocks) {
+            this.shorts = shorts;
+            this.floats = floats;
             this.blocks = blocks;
-            short[] s = shorts ? new short[blocks * Block.SIZE] : null;
-            float[] f = shorts ? null : new float[blocks * Block.SIZE];
-            // Pushed from the end, so the first blocks taken are the first in memory.
-            for (int i = blocks - 1; i >= 0; i--) {
-                push(new Block(this, s, f, i * Block.SIZE));
-            }
-        }
-
-        Block pop() {
-            Block b = top;
-            top = b.next;
-            b.next = null;
-            free--;
-            return b;
-        }
-
-        void push(Block b) {
-            b.next = top;
-            top = b;
-            free++;
         }
     }
 }

@@ -25,11 +25,12 @@ import io.pcmtrack.dsp.SampleCodec;
  */
 class BlockQueue extends SpinLock {
     private final BlockPool pool;
-    private Block head;
-    private Block tail;
-    private Block spare;
+    // Block ids, not references (see Block): linking and unlinking stores no reference.
+    private int head = Block.NONE;
+    private int tail = Block.NONE;
+    private int spare = Block.NONE;
     /** Drained blocks waiting to go back to the pool, linked through {@link Block#next}. */
-    private Block drained;
+    private int drained = Block.NONE;
     private long size;
     /** Samples ever read or dropped; the absolute position of the head. */
     private long readCount;
@@ -47,14 +48,14 @@ class BlockQueue extends SpinLock {
         this.pool = pool;
     }
 
-    /** The oldest block, or null; read without the lock only by {@link FrameBuffer#prefetch()}. */
+    /** The oldest block, or null; read without the lock only by {@link FrameBuffer#prefetch()}: may be stale. */
     Block headBlock() {
-        return head;
+        return pool.blockOrNull(head);
     }
 
-    /** The newest block, or null; read without the lock only by {@link FrameBuffer#prefetchForWrite()}. */
+    /** The newest block, or null; read without the lock only by {@link FrameBuffer#prefetchForWrite()}: may be stale. */
     Block tailBlock() {
-        return tail;
+        return pool.blockOrNull(tail);
     }
 
     /** Interleaved samples buffered. */
@@ -122,7 +123,7 @@ class BlockQueue extends SpinLock {
     /** Moves {@code count <= size()} samples from the head into {@code dst} (16-bit queue). */
     void read(short[] dst, int offset, int count) {
         while (count > 0) {
-            Block b = head;
+            Block b = pool.block(head);
             int n = Math.min(count, b.readable());
             System.arraycopy(b.shorts, b.pos, dst, offset, n);
             offset += n;
@@ -134,7 +135,7 @@ class BlockQueue extends SpinLock {
     /** Moves {@code count <= size()} samples from the head into {@code dst} (float queue). */
     void read(float[] dst, int offset, int count) {
         while (count > 0) {
-            Block b = head;
+            Block b = pool.block(head);
             int n = Math.min(count, b.readable());
             System.arraycopy(b.floats, b.pos, dst, offset, n);
             offset += n;
@@ -146,7 +147,7 @@ class BlockQueue extends SpinLock {
     /** Drops the oldest {@code count <= size()} samples. */
     void skip(long count) {
         while (count > 0) {
-            Block b = head;
+            Block b = pool.block(head);
             int n = (int) Math.min(count, b.readable());
             count -= n;
             consumed(b, n);
@@ -169,21 +170,21 @@ class BlockQueue extends SpinLock {
             return;
         }
         long end = readCount + keep;
-        Block b = head;
+        Block b = pool.block(head);
         long blockStart = readCount - (b.pos - b.start); // absolute position of b's first sample
         while (blockStart + (b.limit - b.start) < end) {
             blockStart += b.limit - b.start; // every block but the head is read from its start
-            b = b.next;
+            b = pool.block(b.next);
         }
         b.limit = b.start + (int) (end - blockStart);
-        Block cut = b.next;
-        b.next = null;
-        tail = b;
-        while (cut != null) {
-            Block next = cut.next;
-            cut.next = drained;
-            drained = cut;
-            cut = next;
+        int cut = b.next;
+        b.next = Block.NONE;
+        tail = b.id;
+        while (cut != Block.NONE) {
+            Block c = pool.block(cut);
+            cut = c.next;
+            c.next = drained;
+            drained = c.id;
         }
         size = keep;
         while (releaseCount > 0 && lastRelease() > end) {
@@ -196,13 +197,13 @@ class BlockQueue extends SpinLock {
      * {@code i} of {@code n} gets {@code (1 + cos(pi * (i + 1) / n)) / 2}, so the last is silent.
      */
     void fadeOut(int frames, int channels) {
-        Block b = head;
+        Block b = pool.block(head);
         int index = b.pos;
         for (int i = 0; i < frames; i++) {
             float gain = (float) (0.5 * (1 + Math.cos(Math.PI * (i + 1) / frames)));
             for (int c = 0; c < channels; c++) {
                 while (index == b.limit) {
-                    b = b.next;
+                    b = pool.block(b.next);
                     index = b.pos;
                 }
                 if (b.shorts != null) {
@@ -217,28 +218,36 @@ class BlockQueue extends SpinLock {
 
     /** Gives the spare block up: the queue then holds no memory while empty. Recycle via {@link #takeDrained()}. */
     void releaseSpare() {
-        if (spare != null) {
-            spare.next = drained;
+        if (spare != Block.NONE) {
+            pool.block(spare).next = drained;
             drained = spare;
-            spare = null;
+            spare = Block.NONE;
         }
     }
 
-    /** The chain of drained blocks, now owned by the caller, for {@link #recycle} outside the lock. */
-    Block takeDrained() {
-        Block chain = drained;
-        drained = null;
+    /**
+     * The chain of drained blocks (the id of its first, or {@link Block#NONE}), now owned by the
+     * caller, for {@link #recycle} outside the lock.
+     */
+    int takeDrained() {
+        int chain = drained;
+        drained = Block.NONE;
         return chain;
     }
 
     /** Gives a chain from {@link #takeDrained()} back to the pool. Touches no queue state. */
-    void recycle(Block chain) {
-        while (chain != null) {
-            Block next = chain.next;
-            chain.next = null;
-            pool.recycle(chain);
-            chain = next;
+    void recycle(int chain) {
+        while (chain != Block.NONE) {
+            Block b = pool.block(chain);
+            chain = b.next;
+            b.next = Block.NONE;
+            pool.recycle(b);
         }
+    }
+
+    /** The block with this id, which this queue holds or handed out by {@link #takeDrained()} (tests). */
+    Block block(int id) {
+        return pool.block(id);
     }
 
     /** Marks the current end as a release boundary: the audio before it is complete. */
@@ -279,8 +288,8 @@ class BlockQueue extends SpinLock {
 
     /** Blocks this queue holds, the spare included, drained ones not yet taken excluded (tests). */
     int heldBlocks() {
-        int n = spare != null ? 1 : 0;
-        for (Block b = head; b != null; b = b.next) {
+        int n = spare != Block.NONE ? 1 : 0;
+        for (int id = head; id != Block.NONE; id = pool.block(id).next) {
             n++;
         }
         return n;
@@ -291,22 +300,24 @@ class BlockQueue extends SpinLock {
     }
 
     private Block writableTail() {
-        if (tail != null && tail.writable() > 0) {
-            return tail;
+        Block last = tail == Block.NONE ? null : pool.block(tail);
+        if (last != null && last.writable() > 0) {
+            return last;
         }
-        Block b = spare;
-        if (b != null) {
-            spare = null;
+        Block b;
+        if (spare != Block.NONE) {
+            b = pool.block(spare);
+            spare = Block.NONE;
             b.reset();
         } else {
             b = pool.take();
         }
-        if (tail == null) {
-            head = b;
+        if (last == null) {
+            head = b.id;
         } else {
-            tail.next = b;
+            last.next = b.id;
         }
-        tail = b;
+        tail = b.id;
         return b;
     }
 
@@ -317,15 +328,15 @@ class BlockQueue extends SpinLock {
         // Only the tail can be partly written, so a drained block is done with: detach it.
         if (b.pos == b.limit) {
             head = b.next;
-            if (head == null) {
-                tail = null;
+            if (head == Block.NONE) {
+                tail = Block.NONE;
             }
-            if (spare == null) {
-                b.next = null;
-                spare = b;
+            if (spare == Block.NONE) {
+                b.next = Block.NONE;
+                spare = b.id;
             } else {
                 b.next = drained;
-                drained = b;
+                drained = b.id;
             }
         }
     }

@@ -185,7 +185,7 @@ final class FrameBuffer extends BlockQueue {
     boolean append(short[] s, float[] f, byte[] b, int offset, int count, long writeEpoch, long[] appended)
             throws InterruptedException {
         while (true) {
-            Block garbage;
+            int garbage;
             boolean completions = false;
             lock();
             try {
@@ -229,7 +229,7 @@ final class FrameBuffer extends BlockQueue {
                         offset += n;
                         count -= n;
                     }
-                    garbage = null;
+                    garbage = Block.NONE;
                     if (count > 0) {
                         // Registered under the lock: a consumer that takes a frame after this unparks us.
                         blockedWriter = Thread.currentThread();
@@ -282,7 +282,7 @@ final class FrameBuffer extends BlockQueue {
      * {@code pts}, and moves the positions and marks on.
      */
     void fill(AudioFrame frame, long pts) {
-        Block garbage;
+        int garbage;
         boolean completions = false;
         lock();
         try {
@@ -376,7 +376,7 @@ final class FrameBuffer extends BlockQueue {
      * @return the report, or null if the track is stopped
      */
     FlushReport flush(long fadeFrames) {
-        Block garbage;
+        int garbage;
         boolean completions = false;
         FlushReport report;
         lock();
@@ -464,7 +464,7 @@ final class FrameBuffer extends BlockQueue {
      * @return false if it was stopped already
      */
     boolean stop() {
-        Block garbage;
+        int garbage;
         boolean completions;
         lock();
         try {

@@ -28,7 +28,7 @@ class BlockPoolTest {
         assertThat(first.pos).isEqualTo(first.start);
         assertThat(first.limit).isEqualTo(first.start);
         assertThat(first.writable()).isEqualTo(Block.SIZE);
-        assertThat(first.next).isNull();
+        assertThat(first.next).isEqualTo(Block.NONE);
         Block f = new BlockPool(false, 2 * Block.SIZE * Float.BYTES, 0).take();
         assertThat(f.floats).hasSize(2 * Block.SIZE);
         assertThat(f.shorts).isNull();
@@ -42,6 +42,31 @@ class BlockPoolTest {
         assertThat(BlockPool.SLAB_BYTES).isGreaterThan(2 << 20).isLessThanOrEqualTo((4 << 20) - 16);
         assertThat(BlockPool.S16.blocksPerSlab() * Block.SIZE * Short.BYTES).isEqualTo(BlockPool.SLAB_BYTES);
         assertThat(BlockPool.F32.blocksPerSlab() * Block.SIZE * Float.BYTES).isEqualTo(BlockPool.SLAB_BYTES);
+    }
+
+    @Test
+    void blocksAreFoundByTheirIdAndAGivenUpSlabsIdsGoToTheNextSlab() {
+        BlockPool pool = new BlockPool(true, 4 * S16_BLOCK_BYTES, 0);
+        List<Block> taken = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            taken.add(pool.take());
+        }
+        for (Block b : taken) {
+            assertThat(pool.block(b.id)).isSameAs(b);
+        }
+        assertThat(taken).extracting(b -> b.id).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
+        for (Block b : taken.subList(0, 4)) {
+            pool.recycle(b); // the first slab is wholly free, and nothing is to be kept: given up
+        }
+        assertThat(pool.slabs()).isEqualTo(1);
+        assertThat(pool.blockOrNull(0)).as("a given-up slab's blocks leave the table").isNull();
+        assertThat(pool.blockOrNull(-1)).isNull();
+        assertThat(pool.blockOrNull(1 << 20)).isNull();
+        Block fresh = pool.take();
+        assertThat(fresh.id).as("the new slab takes the free slot").isEqualTo(0);
+        assertThat(fresh.shorts).isNotSameAs(taken.get(0).shorts);
+        assertThat(pool.block(fresh.id)).isSameAs(fresh);
+        assertThat(pool.block(5)).isSameAs(taken.get(5));
     }
 
     @Test
@@ -70,7 +95,7 @@ class BlockPoolTest {
         assertThat(again).isSameAs(b);
         assertThat(again.pos).isEqualTo(again.start);
         assertThat(again.limit).isEqualTo(again.start);
-        assertThat(again.next).isNull();
+        assertThat(again.next).isEqualTo(Block.NONE);
     }
 
     @Test
@@ -87,7 +112,7 @@ class BlockPoolTest {
         assertThat(pool.take()).isSameAs(fromFirstSlab);
         Block next = pool.take();
         assertThat(next).isSameAs(fromSecondSlab);
-        assertThat(next.next).as("the stack's link is cut before the block leaves").isNull();
+        assertThat(next.next).as("the stack's link is cut before the block leaves").isEqualTo(Block.NONE);
     }
 
     @Test
@@ -124,7 +149,7 @@ class BlockPoolTest {
     void aLinkedBlockIsRefusedAndNotCached() {
         BlockPool pool = smallPool();
         Block linked = pool.take();
-        linked.next = pool.take();
+        linked.next = pool.take().id;
         int free = pool.freeBlocks();
         assertThatThrownBy(() -> pool.recycle(linked)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("linked");

@@ -20,9 +20,9 @@ class BlockQueueTest {
         return out;
     }
 
-    private static int chainLength(Block chain) {
+    private static int chainLength(BlockQueue q, int chain) {
         int n = 0;
-        for (Block b = chain; b != null; b = b.next) {
+        for (int id = chain; id != Block.NONE; id = q.block(id).next) {
             n++;
         }
         return n;
@@ -98,7 +98,7 @@ class BlockQueueTest {
         q.append(ramp(0, 3 * Block.SIZE), 0, 3 * Block.SIZE);
         q.truncate(Block.SIZE);
         assertThat(q.heldBlocks()).isEqualTo(1);
-        assertThat(chainLength(q.takeDrained())).isEqualTo(2);
+        assertThat(chainLength(q, q.takeDrained())).isEqualTo(2);
         assertThat(read(q, Block.SIZE)).containsExactly(ramp(0, Block.SIZE));
     }
 
@@ -207,10 +207,10 @@ class BlockQueueTest {
         assertThat(q.heldBlocks()).isEqualTo(10);
         read(q, 10 * Block.SIZE);
         assertThat(q.heldBlocks()).as("the spare").isEqualTo(1);
-        assertThat(chainLength(q.takeDrained())).isEqualTo(9);
+        assertThat(chainLength(q, q.takeDrained())).isEqualTo(9);
         q.releaseSpare();
         assertThat(q.heldBlocks()).isZero();
-        assertThat(chainLength(q.takeDrained())).isEqualTo(1);
+        assertThat(chainLength(q, q.takeDrained())).isEqualTo(1);
     }
 
     @Test
@@ -222,7 +222,7 @@ class BlockQueueTest {
         for (int i = 0; i < 5; i++) {
             q.append(ramp(0, Block.SIZE), 0, Block.SIZE);
             read(q, Block.SIZE);
-            assertThat(q.takeDrained()).as("round %d", i).isNull();
+            assertThat(q.takeDrained()).as("round %d", i).isEqualTo(Block.NONE);
             assertThat(q.heldBlocks()).isEqualTo(1);
         }
     }
@@ -233,13 +233,14 @@ class BlockQueueTest {
         BlockQueue q = new BlockQueue(pool);
         q.append(ramp(0, 4 * Block.SIZE), 0, 4 * Block.SIZE);
         q.skip(4 * Block.SIZE);
-        Block chain = q.takeDrained();
-        assertThat(chainLength(chain)).isEqualTo(3);
-        assertThat(q.takeDrained()).isNull();
-        Block[] blocks = {chain, chain.next, chain.next.next};
+        int chain = q.takeDrained();
+        assertThat(chainLength(q, chain)).isEqualTo(3);
+        assertThat(q.takeDrained()).isEqualTo(Block.NONE);
+        Block first = q.block(chain);
+        Block[] blocks = {first, q.block(first.next), q.block(q.block(first.next).next)};
         int free = pool.freeBlocks();
         q.recycle(chain);
-        q.recycle(null); // nothing to give back is fine
+        q.recycle(Block.NONE); // nothing to give back is fine
         assertThat(pool.freeBlocks()).isEqualTo(free + 3);
         assertThat(pool.take()).isSameAs(blocks[2]);
         assertThat(pool.take()).isSameAs(blocks[1]);
