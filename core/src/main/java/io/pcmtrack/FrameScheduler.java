@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import org.slf4j.Logger;
@@ -49,7 +50,7 @@ public final class FrameScheduler implements AutoCloseable {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             DELIVERED = lookup.findVarHandle(Worker.class, "delivered", long.class);
-            DELIVERING = lookup.findVarHandle(Worker.class, "delivering", Attachment.class);
+            DELIVERING = lookup.findVarHandle(Worker.class, "delivering", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -225,6 +226,7 @@ public final class FrameScheduler implements AutoCloseable {
     /** A track's place in the scheduler; {@link #close()} detaches it. */
     public static final class Attachment implements AutoCloseable {
         private static final VarHandle CLOSED;
+        private static final AtomicLong SERIALS = new AtomicLong();
 
         static {
             try {
@@ -236,6 +238,8 @@ public final class FrameScheduler implements AutoCloseable {
 
         private final FrameScheduler scheduler;
         private final Worker worker;
+        /** Unique, never 0: what the worker publishes in {@link Worker#delivering} (a long, not a reference). */
+        private final long serial = SERIALS.incrementAndGet();
         private final AudioStreamTrack track;
         private final FrameSink sink;
         /** The worker's shared frame when the format matches, else the attachment's own; set by the worker. */
@@ -288,7 +292,7 @@ public final class FrameScheduler implements AutoCloseable {
             // `closed`, and we wrote `closed` before reading `delivering` (both volatile). So
             // either the worker sees the close and takes nothing, or we see it delivering and wait:
             // the consumer claim is released only once no frame of this track is in flight.
-            for (int spins = 0; worker.delivering == this && Thread.currentThread() != worker.thread; spins++) {
+            for (int spins = 0; worker.delivering == serial && Thread.currentThread() != worker.thread; spins++) {
                 if (spins < 1_000) {
                     Thread.onSpinWait();
                 } else {
@@ -315,16 +319,27 @@ public final class FrameScheduler implements AutoCloseable {
         final AtomicInteger load = new AtomicInteger();
         /** Written by this worker only; {@link FrameScheduler#stats()} reads it racily (monitoring). */
         final LatencyHistogram histogram = new LatencyHistogram();
-        // Due times sit in arrays of their own, beside the attachments: comparing them chases no pointer.
-        /** The sorted ring: {@code ringSize} attachments from {@code ringHead}, capacity a power of two. */
-        Attachment[] ring = new Attachment[64];
+        /**
+         * This worker's attachments by slot. The ring and the heap hold slots, not references: a
+         * served track goes back into the ring on every frame, and a reference stored there would
+         * be a card for G1's concurrent refinement each time.
+         */
+        Attachment[] slots = new Attachment[64];
+        /** Slots not in use, as a stack of {@code freeSlots} entries; grown with {@link #slots}. */
+        int[] freeSlots = new int[64];
+        int freeCount;
+        /** Slots ever used: the next slot when none is free. */
+        int slotsUsed;
+        // Due times sit in arrays of their own, beside the slots: comparing them chases no pointer.
+        /** The sorted ring: {@code ringSize} slots from {@code ringHead}, capacity a power of two. */
+        int[] ring = new int[64];
         long[] ringDues = new long[64];
         int ringHead;
         int ringSize;
         /** Only keeps {@link #prefetch()}'s loads alive. */
         private long prefetched;
-        /** The binary heap, by due time. */
-        Attachment[] heap = new Attachment[64];
+        /** The binary heap of slots, by due time. */
+        int[] heap = new int[64];
         long[] dues = new long[64];
         int size;
         /**
@@ -333,8 +348,12 @@ public final class FrameScheduler implements AutoCloseable {
          */
         AudioFrame sharedFrame;
         volatile boolean running = true;
-        /** The attachment whose frame is being taken and delivered; see {@link Attachment#close()}. */
-        volatile Attachment delivering;
+        /**
+         * The {@link Attachment#serial} of the attachment whose frame is being taken and delivered,
+         * or 0; see {@link Attachment#close()}. A serial rather than a reference: a reference
+         * stored on every frame is a card for G1's concurrent refinement each time.
+         */
+        volatile long delivering;
         /** Due time of the earliest frame after the last pass, for {@link FrameScheduler#nextDueNanos()}. */
         volatile long earliestDue = Long.MAX_VALUE;
         /** Written by this worker only, with a release store (no fence per frame); read by stats(). */
@@ -389,13 +408,14 @@ public final class FrameScheduler implements AutoCloseable {
                 a.close();
             }
             for (int i = 0; i < size; i++) {
-                heap[i].close();
-                heap[i] = null;
+                slots[heap[i]].close();
+                freeSlot(heap[i]);
             }
             size = 0;
             while (ringSize > 0) {
-                ring[ringHead].close();
-                takeRingHead();
+                int slot = takeRingHead();
+                slots[slot].close();
+                freeSlot(slot);
             }
         }
 
@@ -418,11 +438,11 @@ public final class FrameScheduler implements AutoCloseable {
                 if (inRing ? ringDues[ringHead] > now : size == 0 || dues[0] > now) {
                     break;
                 }
-                Attachment a = inRing ? ring[ringHead] : heap[0];
-                delivering = a; // before reading `closed`: see Attachment.close()
+                Attachment a = slots[inRing ? ring[ringHead] : heap[0]];
+                delivering = a.serial; // before reading `closed`: see Attachment.close()
                 if (a.closed || a.buffer.isStopped()) {
-                    delivering = null;
-                    remove(inRing);
+                    delivering = 0;
+                    remove(inRing, a);
                     a.close();
                     continue;
                 }
@@ -432,8 +452,8 @@ public final class FrameScheduler implements AutoCloseable {
                     a.buffer.fill(a.frame, a.pacer.pts());
                     a.pacer.emitted(lateness);
                 } catch (TrackEndedException e) {
-                    delivering = null;
-                    remove(inRing);
+                    delivering = 0;
+                    remove(inRing, a);
                     a.close();
                     continue;
                 }
@@ -472,7 +492,7 @@ public final class FrameScheduler implements AutoCloseable {
                 }
             } finally {
                 // A release store: Attachment.close() only waits to see it; the fence is on the way in.
-                DELIVERING.setRelease(this, (Attachment) null);
+                DELIVERING.setRelease(this, 0L);
             }
         }
 
@@ -489,8 +509,8 @@ public final class FrameScheduler implements AutoCloseable {
                 return;
             }
             int mask = ring.length - 1;
-            Attachment soon = ring[(ringHead + PREFETCH_DISTANCE / 2) & mask];
-            Attachment later = ring[(ringHead + PREFETCH_DISTANCE) & mask];
+            Attachment soon = slots[ring[(ringHead + PREFETCH_DISTANCE / 2) & mask]];
+            Attachment later = slots[ring[(ringHead + PREFETCH_DISTANCE) & mask]];
             prefetched += soon.buffer.prefetch() + soon.pacer.prefetch() + (later.buffer != null ? 1 : 0);
         }
 
@@ -509,19 +529,20 @@ public final class FrameScheduler implements AutoCloseable {
                 // Both structures get room for every track now, so that tracks moving between them
                 // later (after a stall, say) never make the worker allocate.
                 reserve(ringSize + size + 1);
+                int slot = takeSlot(a);
                 if (ringSize == 0 || a.due >= lastRingDue()) {
-                    appendToRing(a, a.due);
+                    appendToRing(slot, a.due);
                 } else {
-                    addToHeap(a, a.due);
+                    addToHeap(slot, a.due);
                 }
             }
         }
 
-        /** Grows the ring and the heap to hold {@code tracks} each. */
+        /** Grows the ring, the heap and the slots to hold {@code tracks} each. */
         private void reserve(int tracks) {
             if (tracks > ring.length) {
                 int capacity = Integer.highestOneBit(tracks - 1) << 1;
-                Attachment[] grownRing = new Attachment[capacity];
+                int[] grownRing = new int[capacity];
                 long[] grownDues = new long[capacity];
                 for (int i = 0; i < ringSize; i++) {
                     int from = (ringHead + i) & (ring.length - 1);
@@ -536,30 +557,50 @@ public final class FrameScheduler implements AutoCloseable {
                 heap = java.util.Arrays.copyOf(heap, ring.length);
                 dues = java.util.Arrays.copyOf(dues, ring.length);
             }
+            if (tracks > slots.length) {
+                slots = java.util.Arrays.copyOf(slots, ring.length);
+                freeSlots = java.util.Arrays.copyOf(freeSlots, ring.length);
+            }
         }
 
-        /** Removes the earliest attachment, which is the ring's head if {@code inRing}, else the heap's top. */
-        private void remove(boolean inRing) {
-            if (inRing) {
-                takeRingHead();
-            } else {
+        /** A slot for a new attachment, which has room (see {@link #reserve}). */
+        private int takeSlot(Attachment a) {
+            int slot = freeCount > 0 ? freeSlots[--freeCount] : slotsUsed++;
+            slots[slot] = a;
+            return slot;
+        }
+
+        private void freeSlot(int slot) {
+            slots[slot] = null;
+            freeSlots[freeCount++] = slot;
+        }
+
+        /**
+         * Removes the earliest attachment {@code a}, which is the ring's head if {@code inRing},
+         * else the heap's top, for good: its slot is free again.
+         */
+        private void remove(boolean inRing, Attachment a) {
+            int slot = inRing ? takeRingHead() : heap[0];
+            if (!inRing) {
                 removeTop();
             }
+            assert slots[slot] == a;
+            freeSlot(slot);
         }
 
         /** Puts the earliest attachment (just served) back with its next due time. */
         private void reschedule(boolean inRing, long due) {
             if (inRing) {
-                Attachment a = takeRingHead();
+                int slot = takeRingHead();
                 if (ringSize == 0 || due >= lastRingDue()) {
-                    appendToRing(a, due);
+                    appendToRing(slot, due);
                 } else {
-                    addToHeap(a, due);
+                    addToHeap(slot, due);
                 }
             } else if (ringSize == 0 || due >= lastRingDue()) {
-                Attachment a = heap[0];
+                int slot = heap[0];
                 removeTop();
-                appendToRing(a, due);
+                appendToRing(slot, due);
             } else {
                 dues[0] = due;
                 siftDown(0);
@@ -571,24 +612,23 @@ public final class FrameScheduler implements AutoCloseable {
         }
 
         /** Appends to the ring, which has room (see {@link #reserve}). */
-        private void appendToRing(Attachment a, long due) {
+        private void appendToRing(int slot, long due) {
             int tail = (ringHead + ringSize) & (ring.length - 1);
-            ring[tail] = a;
+            ring[tail] = slot;
             ringDues[tail] = due;
             ringSize++;
         }
 
-        private Attachment takeRingHead() {
-            Attachment a = ring[ringHead];
-            ring[ringHead] = null;
+        private int takeRingHead() {
+            int slot = ring[ringHead];
             ringHead = (ringHead + 1) & (ring.length - 1);
             ringSize--;
-            return a;
+            return slot;
         }
 
         /** Adds to the heap, which has room (see {@link #reserve}). */
-        private void addToHeap(Attachment a, long due) {
-            heap[size] = a;
+        private void addToHeap(int slot, long due) {
+            heap[size] = slot;
             dues[size] = due;
             siftUp(size++);
         }
@@ -597,14 +637,13 @@ public final class FrameScheduler implements AutoCloseable {
             size--;
             heap[0] = heap[size];
             dues[0] = dues[size];
-            heap[size] = null;
             if (size > 0) {
                 siftDown(0);
             }
         }
 
         private void siftUp(int i) {
-            Attachment a = heap[i];
+            int a = heap[i];
             long due = dues[i];
             while (i > 0) {
                 int parent = (i - 1) >>> 1;
@@ -620,7 +659,7 @@ public final class FrameScheduler implements AutoCloseable {
         }
 
         private void siftDown(int i) {
-            Attachment a = heap[i];
+            int a = heap[i];
             long due = dues[i];
             int half = size >>> 1;
             while (i < half) {

@@ -146,6 +146,82 @@ class FrameSchedulerTest {
     }
 
     @Test
+    void tracksAttachedAfterOthersLeftGetTheirOwnFramesOnTime() {
+        // The worker keeps attachments in slots that departed tracks leave free for new ones;
+        // 10 ms tracks among 20 ms ones also take the heap. Each track plays its own constant
+        // value, so a frame handed to the wrong sink, or a slot left pointing at a departed
+        // track, would show.
+        class Own implements FrameSink {
+            final short value;
+            final long start;
+            final long frameNanos;
+            final List<Delivery> deliveries = new ArrayList<>();
+
+            Own(short value, long frameNanos) {
+                this.value = value;
+                this.start = clock.nanoTime();
+                this.frameNanos = frameNanos;
+            }
+
+            @Override
+            public void onFrame(AudioFrame frame) {
+                deliveries.add(new Delivery(clock.nanoTime(), frame.pts(), frame.isSilence(), frame.shorts()[0]));
+            }
+        }
+        List<AudioStreamTrack> tracks = new ArrayList<>();
+        List<Own> sinks = new ArrayList<>();
+        List<FrameScheduler.Attachment> handles = new ArrayList<>();
+        java.util.function.IntConsumer attach = i -> {
+            Duration frame = Duration.ofMillis(i % 3 == 0 ? 10 : 20);
+            AudioStreamTrack t = track(48_000, frame);
+            short[] pcm = new short[48_000];
+            java.util.Arrays.fill(pcm, (short) (i + 1));
+            t.write(PcmData.ofShorts(48_000, 1, pcm));
+            Own sink = new Own((short) (i + 1), frame.toNanos());
+            tracks.add(t);
+            sinks.add(sink);
+            handles.add(scheduler.attach(t, sink));
+            runUntil(clock.nanoTime() + Duration.ofMillis(1).toNanos() + i * 37_000L);
+        };
+        for (int i = 0; i < 30; i++) {
+            attach.accept(i);
+        }
+        runUntil(clock.nanoTime() + Duration.ofMillis(100).toNanos());
+        for (int i = 0; i < 30; i += 2) {
+            if (i % 4 == 0) {
+                handles.get(i).close();
+            } else {
+                tracks.get(i).stop(); // the worker notices at its next due time
+            }
+        }
+        runUntil(clock.nanoTime() + Duration.ofMillis(50).toNanos());
+        int[] sizesAtDeparture = sinks.stream().mapToInt(o -> o.deliveries.size()).toArray();
+        for (int i = 30; i < 50; i++) {
+            attach.accept(i);
+        }
+        runUntil(clock.nanoTime() + Duration.ofMillis(500).toNanos());
+
+        assertThat(scheduler.stats().tracksAttached()).isEqualTo(15 + 20);
+        assertThat(scheduler.stats().latenessMax()).isEqualTo(Duration.ZERO);
+        long end = clock.nanoTime();
+        for (int i = 0; i < sinks.size(); i++) {
+            Own o = sinks.get(i);
+            assertThat(o.deliveries).as("track %d", i).isNotEmpty();
+            for (int n = 0; n < o.deliveries.size(); n++) {
+                Delivery d = o.deliveries.get(n);
+                assertThat(d.silence()).as("track %d frame %d", i, n).isFalse();
+                assertThat(d.firstSample()).as("track %d frame %d", i, n).isEqualTo(o.value);
+                assertThat(d.atNanos()).as("track %d frame %d", i, n).isEqualTo(o.start + n * o.frameNanos);
+            }
+            if (i < 30 && i % 2 == 0) {
+                assertThat(o.deliveries).as("departed track %d", i).hasSize(sizesAtDeparture[i]);
+            } else {
+                assertThat(o.deliveries).as("live track %d", i).hasSize((int) ((end - o.start) / o.frameNanos) + 1);
+            }
+        }
+    }
+
+    @Test
     void aThrowingSinkIsCountedAndIsolated() {
         AudioStreamTrack bad = track(48_000, Duration.ofMillis(20));
         AudioStreamTrack good = track(48_000, Duration.ofMillis(20));
