@@ -33,6 +33,8 @@ final class Block {
     int limit;
     /** Id of the next block in the chain this block is in (a queue, a free stack), or {@link #NONE}. */
     int next = NONE;
+    /** On its slab's free stack (guarded by the pool's lock): a second recycle is refused. */
+    boolean free;
 
     Block(int id, BlockPool.Slab slab, short[] shorts, float[] floats, int start) {
         this.id = id;

@@ -126,15 +126,19 @@ final class BlockPool extends SpinLock {
 
     /** Gives a block back; it must no longer be linked into any buffer. */
     void recycle(Block block) {
-        if (block.next != Block.NONE) {
-            throw new IllegalStateException("a linked block cannot be recycled");
-        }
         Slab slab = block.slab;
         if (slab == null) {
             throw new IllegalArgumentException("block " + block + " is not from a pool");
         }
         lock();
         try {
+            if (block.free || slab.slot >= slots.length || slots[slab.slot] != slab || table[block.id] != block) {
+                // Recycled twice, or into another pool: two owners of one block would mix their audio.
+                throw new IllegalStateException("block " + block.id + " is not in use in this pool");
+            }
+            if (block.next != Block.NONE) {
+                throw new IllegalStateException("a linked block cannot be recycled");
+            }
             push(slab, block);
             freeBlocks++;
             if (slab != withFree) {
@@ -214,12 +218,14 @@ final class BlockPool extends SpinLock {
         Block b = table[slab.top];
         slab.top = b.next;
         b.next = Block.NONE;
+        b.free = false;
         slab.free--;
         return b;
     }
 
     private void push(Slab slab, Block b) {
         b.next = slab.top;
+        b.free = true;
         slab.top = b.id;
         slab.free++;
     }

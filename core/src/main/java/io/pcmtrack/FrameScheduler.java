@@ -159,12 +159,16 @@ public final class FrameScheduler implements AutoCloseable {
      * Due time of the earliest frame (clock nanos), or {@code Long.MAX_VALUE} if nothing is
      * attached. On a manual scheduler, call it from the thread that calls {@link #runDue()}; on a
      * threaded one it reads what the workers last published (a tracked attached since may be
-     * due earlier).
+     * due earlier). Called from a sink of a manual scheduler, it takes in no new attachment: the
+     * one being served must stay where it is until it is put back, and the next
+     * {@link #runDue()} takes them in.
      */
     public long nextDueNanos() {
         if (manual) {
             Worker w = workers[0];
-            w.acceptAttachments();
+            if (w.delivering == 0) {
+                w.acceptAttachments();
+            }
             return w.earliest();
         }
         long earliest = Long.MAX_VALUE;
@@ -172,6 +176,15 @@ public final class FrameScheduler implements AutoCloseable {
             earliest = Math.min(earliest, w.earliestDue);
         }
         return earliest;
+    }
+
+    /** Attachment slots the workers have ever taken, free ones included (tests). */
+    int slotsUsed() {
+        int n = 0;
+        for (Worker w : workers) {
+            n += w.slotsUsed();
+        }
+        return n;
     }
 
     public SchedulerStats stats() {
@@ -460,6 +473,9 @@ public final class FrameScheduler implements AutoCloseable {
                 if (inRing) {
                     prefetch();
                 }
+                // Read before the delivery ends: once it has, a close() may return and the track
+                // go to another consumer, which moves its pacer on.
+                long nextDue = a.pacer.nextDue();
                 deliver(a);
                 histogram.record(lateness);
                 DELIVERED.setRelease(this, delivered + 1);
@@ -467,7 +483,7 @@ public final class FrameScheduler implements AutoCloseable {
                 if (!running) {
                     break; // closed, perhaps from the sink, which for a manual scheduler has detached everything
                 }
-                reschedule(inRing, a.pacer.nextDue());
+                reschedule(inRing, nextDue);
                 now = clock.nanoTime();
             }
             earliestDue = earliest();
@@ -568,6 +584,11 @@ public final class FrameScheduler implements AutoCloseable {
             int slot = freeCount > 0 ? freeSlots[--freeCount] : slotsUsed++;
             slots[slot] = a;
             return slot;
+        }
+
+        /** Slots taken so far, free ones included (tests: a slot never given back shows here). */
+        int slotsUsed() {
+            return slotsUsed;
         }
 
         private void freeSlot(int slot) {

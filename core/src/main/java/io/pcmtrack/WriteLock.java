@@ -11,7 +11,8 @@ import java.util.concurrent.locks.AbstractQueuedSynchronizer;
  *
  * <p>The holder is kept as its thread's id, not as AQS's owner {@code Thread}: storing a
  * reference into a long-lived object on every write makes G1's write barrier queue a card for
- * its concurrent refinement, and at 10,000 tracks that is 500,000 cards a second.
+ * its concurrent refinement, and at 10,000 tracks that is 500,000 cards a second. The price:
+ * thread dumps ({@code jstack -l}) and {@code ThreadMXBean} cannot name the holder of this lock.
  */
 abstract class WriteLock extends AbstractQueuedSynchronizer {
     private static final long NO_OWNER = -1;

@@ -157,6 +157,36 @@ class BlockPoolTest {
     }
 
     @Test
+    void aSecondRecycleAndARecycleIntoAnotherPoolAreRefusedAndLoseNothing() {
+        BlockPool pool = smallPool();
+        BlockPool other = smallPool();
+        Block b = pool.take();
+        other.take();
+        assertThatThrownBy(() -> other.recycle(b)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("block " + b.id);
+        pool.recycle(b);
+        int free = pool.freeBlocks();
+        assertThatThrownBy(() -> pool.recycle(b)).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("not in use");
+        assertThat(pool.freeBlocks()).isEqualTo(free);
+        assertThat(pool.take()).isSameAs(b);
+        assertThat(pool.take()).as("a block handed out once, not twice").isNotSameAs(b);
+    }
+
+    @Test
+    void aBlockOfAGivenUpSlabIsRefusedAndTheNewSlabsBlocksStayTheirs() {
+        BlockPool pool = new BlockPool(true, 4 * S16_BLOCK_BYTES, 0);
+        Block gone = pool.take();
+        pool.recycle(gone); // wholly free, nothing kept: the slab is given up
+        assertThat(pool.slabs()).isZero();
+        Block fresh = pool.take(); // a new slab in the same slot, the same ids
+        assertThat(fresh.id).isEqualTo(gone.id);
+        assertThatThrownBy(() -> pool.recycle(gone)).isInstanceOf(IllegalStateException.class);
+        assertThat(pool.freeBlocks()).isEqualTo(3);
+        assertThat(pool.block(fresh.id)).isSameAs(fresh);
+    }
+
+    @Test
     void aBlockWithAnArrayOfItsOwnIsRefused() {
         assertThatThrownBy(() -> smallPool().recycle(Block.ofShorts())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not from a pool");

@@ -202,6 +202,7 @@ class FrameSchedulerTest {
         runUntil(clock.nanoTime() + Duration.ofMillis(500).toNanos());
 
         assertThat(scheduler.stats().tracksAttached()).isEqualTo(15 + 20);
+        assertThat(scheduler.slotsUsed()).as("15 slots given back and taken again").isEqualTo(30 + 5);
         assertThat(scheduler.stats().latenessMax()).isEqualTo(Duration.ZERO);
         long end = clock.nanoTime();
         for (int i = 0; i < sinks.size(); i++) {
@@ -219,6 +220,37 @@ class FrameSchedulerTest {
                 assertThat(o.deliveries).as("live track %d", i).hasSize((int) ((end - o.start) / o.frameNanos) + 1);
             }
         }
+    }
+
+    @Test
+    void aTrackAttachedFromASinkWaitsForThePassToEndAndMovesNoOtherTrack() {
+        // y is served from the heap (10 ms frames among a 20 ms track); its sink attaches x, whose
+        // kept schedule is behind, and asks for the next due time. Taking x in right then would
+        // put it at the heap's top, under y, which is put back after the sink returns.
+        AudioStreamTrack x = track(48_000, Duration.ofMillis(10));
+        AudioStreamTrack r = track(48_000, Duration.ofMillis(20));
+        AudioStreamTrack y = track(48_000, Duration.ofMillis(10));
+        List<String> log = new ArrayList<>();
+        FrameScheduler.Attachment ax = scheduler.attach(x, f -> log.add("x@" + clock.nanoTime() / 1_000_000));
+        scheduler.runDue(); // x at 0, next due 10
+        clock.sleepUntil(Duration.ofMillis(1).toNanos());
+        ax.close(); // x keeps its schedule
+        clock.sleepUntil(Duration.ofMillis(5).toNanos());
+        scheduler.attach(r, f -> log.add("r@" + clock.nanoTime() / 1_000_000));
+        scheduler.runDue();
+        clock.sleepUntil(Duration.ofMillis(6).toNanos());
+        scheduler.attach(y, f -> {
+            log.add("y@" + clock.nanoTime() / 1_000_000 + "/" + f.pts());
+            if (clock.nanoTime() == Duration.ofMillis(16).toNanos() && !log.contains("attached")) {
+                log.add("attached");
+                scheduler.attach(x, g -> log.add("x@" + clock.nanoTime() / 1_000_000));
+                scheduler.nextDueNanos();
+            }
+        });
+        runUntil(Duration.ofMillis(40).toNanos());
+
+        assertThat(log).containsExactly("x@0", "r@5", "y@6/0", "y@16/480", "attached",
+                "x@16", "x@20", "r@25", "y@26/960", "x@30", "y@36/1440", "x@40");
     }
 
     @Test
