@@ -1,73 +1,40 @@
 package io.pcmtrack;
 
 /**
- * A fixed-size run of samples in a {@link BlockQueue}: a window {@code [start, end)} of a
- * sample array, readable from {@code pos} to {@code limit}, writable from {@code limit} to
- * {@code end}. Indices are positions in the array, not in the window. Holds 16-bit or float
- * samples, never both. Blocks circulate through a {@link BlockPool}, which cuts them out of large
- * shared arrays (slabs), so a steady stream allocates none.
+ * A block is a fixed-size window of a slab, a large sample array of a {@link BlockPool}, named by
+ * an {@code int} id: the slab's slot in the pool in the high bits, the block's index in the slab in
+ * the low {@link #SHIFT} bits. A block has no object of its own; what a queue needs of it (where
+ * reading starts in its head block, where writing goes on in its tail block) is in the queue, and
+ * the links between blocks are {@code int}s in the pool.
  *
- * <p>Blocks are linked by {@link #id}, an index into their pool's table, never by reference: a
- * queue that links, unlinks and keeps a spare block on every frame then stores only {@code int}s,
- * which no collector's write barrier sees. A reference stored from one G1 region into another
- * queues a card for G1's concurrent refinement, and 10,000 tracks doing that several times a frame
- * kept a refinement thread at a quarter of a core.
+ * <p>Why ids and not objects: a queue links, unlinks and keeps a spare block on nearly every
+ * frame. Stored as references, each of those stores from one G1 region into another queued a card
+ * for G1's concurrent refinement (10,000 tracks kept a refinement thread at a fifth of a core);
+ * and a block object was one more cache miss between a track and its samples.
  */
 final class Block {
     /** Samples per block: 21 ms of 48 kHz mono, 2 KiB as 16-bit; small so idle-ish tracks hold little. */
     static final int SIZE = 1024;
-    /** The {@link #next} of the last block of a chain, and the id of a block not from a pool. */
+    /** No block: the end of a chain, an empty queue's head. */
     static final int NONE = -1;
+    /** Bits of a block id that hold its index in its slab; a slab holds at most {@code 1 << SHIFT} blocks. */
+    static final int SHIFT = 11;
+    static final int MASK = (1 << SHIFT) - 1;
 
-    /** Index in the pool's table ({@link BlockPool#block}); {@link #NONE} for a block with an array of its own. */
-    final int id;
-    /** The slab this block is cut from; null for a block with an array of its own. */
-    final BlockPool.Slab slab;
-    final short[] shorts;
-    final float[] floats;
-    /** First index of this block's window in its array. */
-    final int start;
-    /** One past the last index of the window. */
-    final int end;
-    int pos;
-    int limit;
-    /** Id of the next block in the chain this block is in (a queue, a free stack), or {@link #NONE}. */
-    int next = NONE;
-    /** On its slab's free stack (guarded by the pool's lock): a second recycle is refused. */
-    boolean free;
-
-    Block(int id, BlockPool.Slab slab, short[] shorts, float[] floats, int start) {
-        this.id = id;
-        this.slab = slab;
-        this.shorts = shorts;
-        this.floats = floats;
-        this.start = start;
-        this.end = start + SIZE;
-        this.pos = start;
-        this.limit = start;
+    private Block() {
     }
 
-    /** A block with an array of its own (tests). */
-    static Block ofShorts() {
-        return new Block(NONE, null, new short[SIZE], null, 0);
+    /** Index in its slab's array of the block's first sample. */
+    static int start(int id) {
+        return (id & MASK) * SIZE;
     }
 
-    /** A block with an array of its own (tests). */
-    static Block ofFloats() {
-        return new Block(NONE, null, null, new float[SIZE], 0);
+    /** Index in its slab's array one past the block's last sample. */
+    static int end(int id) {
+        return start(id) + SIZE;
     }
 
-    int readable() {
-        return limit - pos;
-    }
-
-    int writable() {
-        return end - limit;
-    }
-
-    /** Empties the block: nothing readable, the whole window writable. */
-    void reset() {
-        pos = start;
-        limit = start;
+    static int slot(int id) {
+        return id >>> SHIFT;
     }
 }

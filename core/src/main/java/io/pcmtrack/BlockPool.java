@@ -15,6 +15,9 @@ package io.pcmtrack;
  * objects, never the audio. The price: a process that plays anything holds one slab per sample
  * format it uses.
  *
+ * <p>Blocks are {@code int} ids (see {@link Block}); the pool keeps, by slot, each slab's sample
+ * array and its links (the next block of whatever chain a block is in: a queue, a free stack).
+ *
  * <p>Each slab keeps its own stack of free blocks; slabs with a free block are chained, the one
  * that last had a block back at the head, and a take uses the head: last in, first out. A slab
  * whose blocks are all free is given up (to the GC) once the pool holds more than
@@ -41,15 +44,15 @@ final class BlockPool extends SpinLock {
     private final int blocksPerSlab;
     private final int maxFreeBlocks;
 
-    /**
-     * Every block of this pool's slabs by id ({@code slot * blocksPerSlab + index}); null where no
-     * slab is. Replaced (grown) and written under the lock; read without it by holders of an id,
-     * which they got from {@link #take()} under the lock or from a queue under its own.
-     */
-    private volatile Block[] table = new Block[0];
+    // By slot. Replaced (grown) and written under the lock; read without it by holders of a block
+    // id, which they got from take() under the lock or from a queue under its own lock, so the
+    // arrays they read hold their slot. A given-up slab's entries are cleared, its slot reused.
+    private volatile short[][] shortArrays = new short[0][];
+    private volatile float[][] floatArrays = new float[0][];
+    private volatile int[][] links = new int[0][];
 
     // Guarded by the lock.
-    /** The slabs by slot; a given-up slab's slot is reused by the next new one. */
+    /** The slabs by slot. */
     private Slab[] slots = new Slab[0];
     /** Slabs with at least one free block, most recently added first. */
     private Slab withFree;
@@ -63,9 +66,9 @@ final class BlockPool extends SpinLock {
     /** A pool of its own, with other sizes (tests). */
     BlockPool(boolean shorts, int slabBytes, int maxFreeBytes) {
         int blockBytes = Block.SIZE * (shorts ? Short.BYTES : Float.BYTES);
-        if (slabBytes < blockBytes || maxFreeBytes < 0) {
-            throw new IllegalArgumentException("a slab must hold a block (" + blockBytes + " bytes) and the free bytes kept"
-                    + " must be >= 0, got " + slabBytes + " and " + maxFreeBytes);
+        if (slabBytes < blockBytes || slabBytes / blockBytes > Block.MASK + 1 || maxFreeBytes < 0) {
+            throw new IllegalArgumentException("a slab must hold 1.." + (Block.MASK + 1) + " blocks of " + blockBytes
+                    + " bytes and the free bytes kept must be >= 0, got " + slabBytes + " and " + maxFreeBytes);
         }
         this.shorts = shorts;
         this.blocksPerSlab = slabBytes / blockBytes;
@@ -80,34 +83,62 @@ final class BlockPool extends SpinLock {
         };
     }
 
-    /** The block with this id, which the caller holds (taken and not yet recycled). */
-    Block block(int id) {
-        return table[id];
+    /** The 16-bit array of a block the caller holds (its samples from {@link Block#start}); S16 pools. */
+    short[] shorts(int id) {
+        return shortArrays[Block.slot(id)];
+    }
+
+    /** The float array of a block the caller holds (its samples from {@link Block#start}); F32 pools. */
+    float[] floats(int id) {
+        return floatArrays[Block.slot(id)];
+    }
+
+    /** The block after this one in its chain, or {@link Block#NONE}. */
+    int next(int id) {
+        return links[Block.slot(id)][id & Block.MASK];
+    }
+
+    /** Links a block the caller holds to the next one of its chain ({@link Block#NONE} to end it). */
+    void setNext(int id, int next) {
+        links[Block.slot(id)][id & Block.MASK] = next;
     }
 
     /**
-     * The block with this id, or null if there is none: for racy reads ({@code prefetch}) of an id
-     * that may be stale or {@link Block#NONE}.
+     * One sample of a block, for racy reads ({@code prefetch}) of an id and an index that may be
+     * stale or meaningless: never throws, and the value means nothing.
      */
-    Block blockOrNull(int id) {
-        Block[] t = table;
-        return id >= 0 && id < t.length ? t[id] : null;
+    long peek(int id, int index) {
+        if (id < 0 || index < 0) {
+            return 0;
+        }
+        int slot = Block.slot(id);
+        if (shorts) {
+            short[][] arrays = shortArrays;
+            short[] a = slot < arrays.length ? arrays[slot] : null;
+            return a != null && index < a.length ? a[index] : 0;
+        }
+        float[][] arrays = floatArrays;
+        float[] a = slot < arrays.length ? arrays[slot] : null;
+        return a != null && index < a.length ? (long) a[index] : 0;
     }
 
-    /** An empty block ({@code pos == limit == start}). */
-    Block take() {
+    boolean holdsShorts() {
+        return shorts;
+    }
+
+    /** An empty, unlinked block. */
+    int take() {
         while (true) {
             lock();
             try {
                 Slab slab = withFree;
                 if (slab != null) {
-                    Block b = pop(slab);
+                    int id = pop(slab);
                     freeBlocks--;
                     if (slab.free == 0) {
                         unlink(slab);
                     }
-                    b.reset();
-                    return b;
+                    return id;
                 }
             } finally {
                 unlock();
@@ -115,31 +146,31 @@ final class BlockPool extends SpinLock {
             // Allocated and zeroed outside the lock; another thread may add one meanwhile, which is fine.
             short[] s = shorts ? new short[blocksPerSlab * Block.SIZE] : null;
             float[] f = shorts ? null : new float[blocksPerSlab * Block.SIZE];
+            int[] slabLinks = new int[blocksPerSlab];
             lock();
             try {
-                add(new Slab(s, f, blocksPerSlab));
+                add(s, f, slabLinks);
             } finally {
                 unlock();
             }
         }
     }
 
-    /** Gives a block back; it must no longer be linked into any buffer. */
-    void recycle(Block block) {
-        Slab slab = block.slab;
-        if (slab == null) {
-            throw new IllegalArgumentException("block " + block + " is not from a pool");
-        }
+    /** Gives a block back; it must no longer be linked into any chain. */
+    void recycle(int id) {
         lock();
         try {
-            if (block.free || slab.slot >= slots.length || slots[slab.slot] != slab || table[block.id] != block) {
-                // Recycled twice, or into another pool: two owners of one block would mix their audio.
-                throw new IllegalStateException("block " + block.id + " is not in use in this pool");
+            int slot = Block.slot(id);
+            Slab slab = id >= 0 && slot < slots.length ? slots[slot] : null;
+            int index = id & Block.MASK;
+            if (slab == null || index >= slab.blocks || slab.isFree[index]) {
+                // Recycled twice, never taken, or into another pool: two owners would mix their audio.
+                throw new IllegalStateException("block " + id + " is not in use in this pool");
             }
-            if (block.next != Block.NONE) {
+            if (next(id) != Block.NONE) {
                 throw new IllegalStateException("a linked block cannot be recycled");
             }
-            push(slab, block);
+            push(slab, id);
             freeBlocks++;
             if (slab != withFree) {
                 // To the head: the next take gets this block, whose samples are likely still in the cache.
@@ -181,52 +212,57 @@ final class BlockPool extends SpinLock {
         return blocksPerSlab;
     }
 
-    /** Gives the slab the lowest free slot, its blocks their ids, and puts them on its free stack. */
-    private void add(Slab slab) {
+    /** Puts a new slab in the lowest free slot and all its blocks on its free stack. */
+    private void add(short[] s, float[] f, int[] slabLinks) {
         int slot = 0;
         while (slot < slots.length && slots[slot] != null) {
             slot++;
         }
         if (slot == slots.length) {
-            slots = java.util.Arrays.copyOf(slots, Math.max(4, 2 * slots.length));
-            table = java.util.Arrays.copyOf(table, slots.length * blocksPerSlab);
+            int capacity = Math.max(4, 2 * slots.length);
+            slots = java.util.Arrays.copyOf(slots, capacity);
+            shortArrays = java.util.Arrays.copyOf(shortArrays, capacity);
+            floatArrays = java.util.Arrays.copyOf(floatArrays, capacity);
+            links = java.util.Arrays.copyOf(links, capacity);
         }
+        Slab slab = new Slab(slot, blocksPerSlab);
         slots[slot] = slab;
-        slab.slot = slot;
-        Block[] t = table;
-        int first = slot * blocksPerSlab;
+        shortArrays[slot] = s;
+        floatArrays[slot] = f;
+        links[slot] = slabLinks;
         // Pushed from the end, so the first blocks taken are the first in memory.
-        for (int i = slab.blocks - 1; i >= 0; i--) {
-            Block b = new Block(first + i, slab, slab.shorts, slab.floats, i * Block.SIZE);
-            t[b.id] = b;
-            push(slab, b);
+        for (int i = blocksPerSlab - 1; i >= 0; i--) {
+            slabLinks[i] = Block.NONE;
+            push(slab, (slot << Block.SHIFT) | i);
         }
         slabs++;
-        freeBlocks += slab.blocks;
+        freeBlocks += blocksPerSlab;
         link(slab);
     }
 
-    /** Forgets a wholly free slab: its blocks leave the table, so the GC can have its array. */
+    /** Forgets a wholly free slab, so that the GC can have its array; its slot goes to the next one. */
     private void remove(Slab slab) {
-        java.util.Arrays.fill(table, slab.slot * blocksPerSlab, (slab.slot + 1) * blocksPerSlab, null);
         slots[slab.slot] = null;
+        shortArrays[slab.slot] = null;
+        floatArrays[slab.slot] = null;
+        links[slab.slot] = null;
         freeBlocks -= slab.blocks;
         slabs--;
     }
 
-    private Block pop(Slab slab) {
-        Block b = table[slab.top];
-        slab.top = b.next;
-        b.next = Block.NONE;
-        b.free = false;
+    private int pop(Slab slab) {
+        int id = slab.top;
+        slab.top = next(id);
+        setNext(id, Block.NONE);
+        slab.isFree[id & Block.MASK] = false;
         slab.free--;
-        return b;
+        return id;
     }
 
-    private void push(Slab slab, Block b) {
-        b.next = slab.top;
-        b.free = true;
-        slab.top = b.id;
+    private void push(Slab slab, int id) {
+        setNext(id, slab.top);
+        slab.isFree[id & Block.MASK] = true;
+        slab.top = id;
         slab.free++;
     }
 
@@ -252,23 +288,22 @@ final class BlockPool extends SpinLock {
         slab.nextWithFree = null;
     }
 
-    /** One large sample array cut into blocks, with the stack of its free ones. Guarded by the pool's lock. */
-    static final class Slab {
+    /** The free-block stack of one slab. Guarded by the pool's lock. */
+    private static final class Slab {
+        final int slot;
         final int blocks;
-        final short[] shorts;
-        final float[] floats;
-        /** This slab's place in the pool: its blocks' ids are {@code slot * blocksPerSlab + index}. */
-        int slot;
-        /** Id of the top free block, the rest linked through {@link Block#next}; {@link Block#NONE} if none. */
+        /** Which blocks are on the free stack: a second recycle is refused. */
+        final boolean[] isFree;
+        /** The top free block, the others linked below it; {@link Block#NONE} if none. */
         int top = Block.NONE;
         int free;
         Slab prevWithFree;
         Slab nextWithFree;
 
-        Slab(short[] shorts, float[] floats, int blocks) {
-            this.shorts = shorts;
-            this.floats = floats;
+        Slab(int slot, int blocks) {
+            this.slot = slot;
             this.blocks = blocks;
+            this.isFree = new boolean[blocks];
         }
     }
 }

@@ -25,11 +25,16 @@ import io.pcmtrack.dsp.SampleCodec;
  */
 class BlockQueue extends SpinLock {
     private final BlockPool pool;
-    // Block ids, not references (see Block): linking and unlinking stores no reference.
+    private final boolean shorts;
+    // Blocks by id (see Block): linking and unlinking stores no reference.
     private int head = Block.NONE;
+    /** Where reading goes on in the head block's array. */
+    private int headPos;
     private int tail = Block.NONE;
+    /** Where writing goes on in the tail block's array; only the tail block can be partly written. */
+    private int tailLimit;
     private int spare = Block.NONE;
-    /** Drained blocks waiting to go back to the pool, linked through {@link Block#next}. */
+    /** Drained blocks waiting to go back to the pool, linked in the pool. */
     private int drained = Block.NONE;
     private long size;
     /** Samples ever read or dropped; the absolute position of the head. */
@@ -46,16 +51,17 @@ class BlockQueue extends SpinLock {
     /** A queue on a pool of its own (tests). */
     BlockQueue(BlockPool pool) {
         this.pool = pool;
+        this.shorts = pool.holdsShorts();
     }
 
-    /** The oldest block, or null; read without the lock only by {@link FrameBuffer#prefetch()}: may be stale. */
-    Block headBlock() {
-        return pool.blockOrNull(head);
+    /** The next sample to read, or anything; without the lock, only for {@link FrameBuffer#prefetch()}. */
+    long peekHead() {
+        return pool.peek(head, headPos);
     }
 
-    /** The newest block, or null; read without the lock only by {@link FrameBuffer#prefetchForWrite()}: may be stale. */
-    Block tailBlock() {
-        return pool.blockOrNull(tail);
+    /** Where the next sample goes, or anything; without the lock, only for {@link FrameBuffer#prefetchForWrite()}. */
+    long peekTail() {
+        return pool.peek(tail, tailLimit);
     }
 
     /** Interleaved samples buffered. */
@@ -76,81 +82,72 @@ class BlockQueue extends SpinLock {
     /** Appends 16-bit samples (16-bit queue). */
     void append(short[] src, int offset, int count) {
         while (count > 0) {
-            Block b = writableTail();
-            int n = Math.min(count, b.writable());
-            System.arraycopy(src, offset, b.shorts, b.limit, n);
-            b.limit += n;
+            int n = Math.min(count, writableTail());
+            System.arraycopy(src, offset, pool.shorts(tail), tailLimit, n);
+            appended(n);
             offset += n;
             count -= n;
-            size += n;
         }
     }
 
     /** Appends float samples: copied to a float queue, encoded to a 16-bit one. */
     void append(float[] src, int offset, int count) {
         while (count > 0) {
-            Block b = writableTail();
-            int n = Math.min(count, b.writable());
-            if (b.floats != null) {
-                System.arraycopy(src, offset, b.floats, b.limit, n);
+            int n = Math.min(count, writableTail());
+            if (!shorts) {
+                System.arraycopy(src, offset, pool.floats(tail), tailLimit, n);
             } else {
-                SampleCodec.encode(src, offset, b.shorts, b.limit, n);
+                SampleCodec.encode(src, offset, pool.shorts(tail), tailLimit, n);
             }
-            b.limit += n;
+            appended(n);
             offset += n;
             count -= n;
-            size += n;
         }
     }
 
     /** Appends little-endian samples already in this queue's format (S16 or F32), bit-exact. */
     void appendLittleEndian(byte[] src, int srcSample, int count) {
         while (count > 0) {
-            Block b = writableTail();
-            int n = Math.min(count, b.writable());
-            if (b.floats != null) {
-                SampleCodec.decodeF32(src, srcSample, b.floats, b.limit, n);
+            int n = Math.min(count, writableTail());
+            if (!shorts) {
+                SampleCodec.decodeF32(src, srcSample, pool.floats(tail), tailLimit, n);
             } else {
-                SampleCodec.decodeS16(src, srcSample, b.shorts, b.limit, n);
+                SampleCodec.decodeS16(src, srcSample, pool.shorts(tail), tailLimit, n);
             }
-            b.limit += n;
+            appended(n);
             srcSample += n;
             count -= n;
-            size += n;
         }
     }
 
     /** Moves {@code count <= size()} samples from the head into {@code dst} (16-bit queue). */
     void read(short[] dst, int offset, int count) {
         while (count > 0) {
-            Block b = pool.block(head);
-            int n = Math.min(count, b.readable());
-            System.arraycopy(b.shorts, b.pos, dst, offset, n);
+            int n = Math.min(count, headLimit() - headPos);
+            System.arraycopy(pool.shorts(head), headPos, dst, offset, n);
             offset += n;
             count -= n;
-            consumed(b, n);
+            consumed(n);
         }
     }
 
     /** Moves {@code count <= size()} samples from the head into {@code dst} (float queue). */
     void read(float[] dst, int offset, int count) {
         while (count > 0) {
-            Block b = pool.block(head);
-            int n = Math.min(count, b.readable());
-            System.arraycopy(b.floats, b.pos, dst, offset, n);
+            int n = Math.min(count, headLimit() - headPos);
+            System.arraycopy(pool.floats(head), headPos, dst, offset, n);
             offset += n;
             count -= n;
-            consumed(b, n);
+            consumed(n);
         }
     }
 
     /** Drops the oldest {@code count <= size()} samples. */
     void skip(long count) {
         while (count > 0) {
-            Block b = pool.block(head);
-            int n = (int) Math.min(count, b.readable());
+            int n = (int) Math.min(count, headLimit() - headPos);
             count -= n;
-            consumed(b, n);
+            consumed(n);
         }
     }
 
@@ -170,21 +167,21 @@ class BlockQueue extends SpinLock {
             return;
         }
         long end = readCount + keep;
-        Block b = pool.block(head);
-        long blockStart = readCount - (b.pos - b.start); // absolute position of b's first sample
-        while (blockStart + (b.limit - b.start) < end) {
-            blockStart += b.limit - b.start; // every block but the head is read from its start
-            b = pool.block(b.next);
+        int b = head;
+        long blockStart = readCount - (headPos - Block.start(b)); // absolute position of b's first sample
+        while (blockStart + limitOf(b) - Block.start(b) < end) {
+            blockStart += limitOf(b) - Block.start(b); // every block but the head is read from its start
+            b = pool.next(b);
         }
-        b.limit = b.start + (int) (end - blockStart);
-        int cut = b.next;
-        b.next = Block.NONE;
-        tail = b.id;
+        tailLimit = Block.start(b) + (int) (end - blockStart);
+        int cut = b == tail ? Block.NONE : pool.next(b);
+        pool.setNext(b, Block.NONE);
+        tail = b;
         while (cut != Block.NONE) {
-            Block c = pool.block(cut);
-            cut = c.next;
-            c.next = drained;
-            drained = c.id;
+            int next = pool.next(cut);
+            pool.setNext(cut, drained);
+            drained = cut;
+            cut = next;
         }
         size = keep;
         while (releaseCount > 0 && lastRelease() > end) {
@@ -197,19 +194,25 @@ class BlockQueue extends SpinLock {
      * {@code i} of {@code n} gets {@code (1 + cos(pi * (i + 1) / n)) / 2}, so the last is silent.
      */
     void fadeOut(int frames, int channels) {
-        Block b = pool.block(head);
-        int index = b.pos;
+        int b = head;
+        int index = headPos;
+        int limit = headLimit();
+        short[] s = shorts ? pool.shorts(b) : null;
+        float[] f = shorts ? null : pool.floats(b);
         for (int i = 0; i < frames; i++) {
             float gain = (float) (0.5 * (1 + Math.cos(Math.PI * (i + 1) / frames)));
             for (int c = 0; c < channels; c++) {
-                while (index == b.limit) {
-                    b = pool.block(b.next);
-                    index = b.pos;
+                while (index == limit) {
+                    b = pool.next(b);
+                    index = Block.start(b);
+                    limit = limitOf(b);
+                    s = shorts ? pool.shorts(b) : null;
+                    f = shorts ? null : pool.floats(b);
                 }
-                if (b.shorts != null) {
-                    b.shorts[index] = (short) Math.round(b.shorts[index] * gain);
+                if (s != null) {
+                    s[index] = (short) Math.round(s[index] * gain);
                 } else {
-                    b.floats[index] *= gain;
+                    f[index] *= gain;
                 }
                 index++;
             }
@@ -219,7 +222,7 @@ class BlockQueue extends SpinLock {
     /** Gives the spare block up: the queue then holds no memory while empty. Recycle via {@link #takeDrained()}. */
     void releaseSpare() {
         if (spare != Block.NONE) {
-            pool.block(spare).next = drained;
+            pool.setNext(spare, drained);
             drained = spare;
             spare = Block.NONE;
         }
@@ -238,16 +241,16 @@ class BlockQueue extends SpinLock {
     /** Gives a chain from {@link #takeDrained()} back to the pool. Touches no queue state. */
     void recycle(int chain) {
         while (chain != Block.NONE) {
-            Block b = pool.block(chain);
-            chain = b.next;
-            b.next = Block.NONE;
-            pool.recycle(b);
+            int next = pool.next(chain);
+            pool.setNext(chain, Block.NONE);
+            pool.recycle(chain);
+            chain = next;
         }
     }
 
-    /** The block with this id, which this queue holds or handed out by {@link #takeDrained()} (tests). */
-    Block block(int id) {
-        return pool.block(id);
+    /** The block after {@code id} in a chain this queue holds or handed out by {@link #takeDrained()} (tests). */
+    int next(int id) {
+        return pool.next(id);
     }
 
     /** Marks the current end as a release boundary: the audio before it is complete. */
@@ -289,7 +292,7 @@ class BlockQueue extends SpinLock {
     /** Blocks this queue holds, the spare included, drained ones not yet taken excluded (tests). */
     int heldBlocks() {
         int n = spare != Block.NONE ? 1 : 0;
-        for (int id = head; id != Block.NONE; id = pool.block(id).next) {
+        for (int id = head; id != Block.NONE; id = id == tail ? Block.NONE : pool.next(id)) {
             n++;
         }
         return n;
@@ -299,44 +302,63 @@ class BlockQueue extends SpinLock {
         return releases[(releaseFirst + releaseCount - 1) % releases.length];
     }
 
-    private Block writableTail() {
-        Block last = tail == Block.NONE ? null : pool.block(tail);
-        if (last != null && last.writable() > 0) {
-            return last;
+    /** Where reading stops in the head block: its end, or in the tail block where writing goes on. */
+    private int headLimit() {
+        return limitOf(head);
+    }
+
+    private int limitOf(int id) {
+        return id == tail ? tailLimit : Block.end(id);
+    }
+
+    /** Room in the tail block, after linking a fresh one if it has none. */
+    private int writableTail() {
+        if (tail != Block.NONE && tailLimit < Block.end(tail)) {
+            return Block.end(tail) - tailLimit;
         }
-        Block b;
+        int b;
         if (spare != Block.NONE) {
-            b = pool.block(spare);
+            b = spare;
             spare = Block.NONE;
-            b.reset();
         } else {
             b = pool.take();
         }
-        if (last == null) {
-            head = b.id;
+        if (tail == Block.NONE) {
+            head = b;
+            headPos = Block.start(b);
         } else {
-            last.next = b.id;
+            pool.setNext(tail, b);
         }
-        tail = b.id;
-        return b;
+        tail = b;
+        tailLimit = Block.start(b);
+        return Block.SIZE;
     }
 
-    private void consumed(Block b, int n) {
-        b.pos += n;
+    private void appended(int n) {
+        tailLimit += n;
+        size += n;
+    }
+
+    private void consumed(int n) {
+        headPos += n;
         size -= n;
         readCount += n;
         // Only the tail can be partly written, so a drained block is done with: detach it.
-        if (b.pos == b.limit) {
-            head = b.next;
-            if (head == Block.NONE) {
+        if (headPos == headLimit()) {
+            int b = head;
+            if (b == tail) {
+                head = Block.NONE;
                 tail = Block.NONE;
+            } else {
+                head = pool.next(b);
+                headPos = Block.start(head);
+                pool.setNext(b, Block.NONE);
             }
             if (spare == Block.NONE) {
-                b.next = Block.NONE;
-                spare = b.id;
+                spare = b;
             } else {
-                b.next = drained;
-                drained = b.id;
+                pool.setNext(b, drained);
+                drained = b;
             }
         }
     }

@@ -334,19 +334,12 @@ final class FrameBuffer extends BlockQueue {
 
     /**
      * Loads what {@link #fill} reads first (the lock word, the queue and this object's other
-     * lines, the head block and its first samples), for a scheduler that prefetches. Takes no
+     * lines, the head block's next samples), for a scheduler that prefetches. Takes no
      * lock: the values may be stale, and mean nothing. Consumer thread only.
      */
     long prefetch() {
         long sum = size() + framesEmitted + firstSegStream + idleFrames + (stopped ? 1 : 0) + (blockedWriter != null ? 1 : 0);
-        Block b = headBlock();
-        if (b != null) {
-            int p = b.pos; // racy: only kept within the block's window
-            if (p >= b.start && p < b.end) {
-                sum += b.shorts != null ? b.shorts[p] : (long) b.floats[p];
-            }
-        }
-        return sum;
+        return sum + peekHead();
     }
 
     /**
@@ -357,14 +350,7 @@ final class FrameBuffer extends BlockQueue {
     long prefetchForWrite() {
         long sum = size() + epoch + reservedEnd + writtenValues + firstSegStream + (stopped ? 1 : 0)
                 + (marksUsed ? 1 : 0);
-        Block b = tailBlock();
-        if (b != null) {
-            int p = b.limit; // racy: only kept within the block's window
-            if (p >= b.start && p < b.end) {
-                sum += b.shorts != null ? b.shorts[p] : (long) b.floats[p];
-            }
-        }
-        return sum;
+        return sum + peekTail();
     }
 
     // ---- any thread ----

@@ -18,20 +18,18 @@ class BlockPoolTest {
     }
 
     @Test
-    void blocksAreEmptyWindowsOfOneLargeArrayOfTheirSampleFormat() {
+    void blocksAreUnlinkedWindowsOfOneLargeArrayOfTheirSampleFormat() {
         BlockPool pool = smallPool();
-        Block first = pool.take();
-        Block second = pool.take();
-        assertThat(first.shorts).hasSize(4 * Block.SIZE).isSameAs(second.shorts);
-        assertThat(first.floats).isNull();
-        assertThat(second.start).isEqualTo(first.start + Block.SIZE);
-        assertThat(first.pos).isEqualTo(first.start);
-        assertThat(first.limit).isEqualTo(first.start);
-        assertThat(first.writable()).isEqualTo(Block.SIZE);
-        assertThat(first.next).isEqualTo(Block.NONE);
-        Block f = new BlockPool(false, 2 * Block.SIZE * Float.BYTES, 0).take();
-        assertThat(f.floats).hasSize(2 * Block.SIZE);
-        assertThat(f.shorts).isNull();
+        int first = pool.take();
+        int second = pool.take();
+        assertThat(pool.shorts(first)).hasSize(4 * Block.SIZE).isSameAs(pool.shorts(second));
+        assertThat(Block.start(second)).isEqualTo(Block.start(first) + Block.SIZE);
+        assertThat(Block.end(first)).isEqualTo(Block.start(first) + Block.SIZE);
+        assertThat(pool.next(first)).isEqualTo(Block.NONE);
+        BlockPool floats = new BlockPool(false, 2 * Block.SIZE * Float.BYTES, 0);
+        int f = floats.take();
+        assertThat(floats.floats(f)).hasSize(2 * Block.SIZE);
+        assertThat(floats.holdsShorts()).isFalse();
     }
 
     @Test
@@ -42,37 +40,53 @@ class BlockPoolTest {
         assertThat(BlockPool.SLAB_BYTES).isGreaterThan(2 << 20).isLessThanOrEqualTo((4 << 20) - 16);
         assertThat(BlockPool.S16.blocksPerSlab() * Block.SIZE * Short.BYTES).isEqualTo(BlockPool.SLAB_BYTES);
         assertThat(BlockPool.F32.blocksPerSlab() * Block.SIZE * Float.BYTES).isEqualTo(BlockPool.SLAB_BYTES);
+        assertThat(BlockPool.S16.blocksPerSlab()).isLessThanOrEqualTo(Block.MASK + 1);
     }
 
     @Test
-    void blocksAreFoundByTheirIdAndAGivenUpSlabsIdsGoToTheNextSlab() {
+    void aSlabTooLargeForTheIdsIsRefused() {
+        assertThatThrownBy(() -> new BlockPool(true, (Block.MASK + 2) * S16_BLOCK_BYTES, 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("2048 blocks");
+    }
+
+    @Test
+    void idsNameASlotAndAnIndexAndAGivenUpSlabsSlotGoesToTheNextSlab() {
         BlockPool pool = new BlockPool(true, 4 * S16_BLOCK_BYTES, 0);
-        List<Block> taken = new ArrayList<>();
+        List<Integer> taken = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             taken.add(pool.take());
         }
-        for (Block b : taken) {
-            assertThat(pool.block(b.id)).isSameAs(b);
-        }
-        assertThat(taken).extracting(b -> b.id).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
-        for (Block b : taken.subList(0, 4)) {
-            pool.recycle(b); // the first slab is wholly free, and nothing is to be kept: given up
+        int slot1 = 1 << Block.SHIFT;
+        assertThat(taken).containsExactly(0, 1, 2, 3, slot1, slot1 + 1, slot1 + 2, slot1 + 3);
+        short[] firstArray = pool.shorts(0);
+        for (int id : taken.subList(0, 4)) {
+            pool.recycle(id); // the first slab is wholly free, and nothing is to be kept: given up
         }
         assertThat(pool.slabs()).isEqualTo(1);
-        assertThat(pool.blockOrNull(0)).as("a given-up slab's blocks leave the table").isNull();
-        assertThat(pool.blockOrNull(-1)).isNull();
-        assertThat(pool.blockOrNull(1 << 20)).isNull();
-        Block fresh = pool.take();
-        assertThat(fresh.id).as("the new slab takes the free slot").isEqualTo(0);
-        assertThat(fresh.shorts).isNotSameAs(taken.get(0).shorts);
-        assertThat(pool.block(fresh.id)).isSameAs(fresh);
-        assertThat(pool.block(5)).isSameAs(taken.get(5));
+        assertThat(pool.peek(0, 0)).as("a given-up slab reads as nothing").isZero();
+        int fresh = pool.take();
+        assertThat(fresh).as("the new slab takes the free slot").isZero();
+        assertThat(pool.shorts(fresh)).isNotSameAs(firstArray);
+        assertThat(pool.shorts(slot1 + 1)).hasSize(4 * Block.SIZE);
+    }
+
+    @Test
+    void peekNeverThrowsOnStaleOrMeaninglessIdsAndIndices() {
+        BlockPool pool = smallPool();
+        int id = pool.take();
+        pool.shorts(id)[Block.start(id) + 5] = 1234;
+        assertThat(pool.peek(id, Block.start(id) + 5)).isEqualTo(1234);
+        assertThat(pool.peek(Block.NONE, 0)).isZero();
+        assertThat(pool.peek(id, -1)).isZero();
+        assertThat(pool.peek(id, 1 << 30)).isZero();
+        assertThat(pool.peek(7 << Block.SHIFT, 0)).isZero();
+        assertThat(pool.peek(Integer.MAX_VALUE, 0)).isZero();
     }
 
     @Test
     void aNewSlabComesOnlyWhenEveryBlockOfTheOthersIsInUse() {
         BlockPool pool = smallPool();
-        List<Block> taken = new ArrayList<>();
+        List<Integer> taken = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             taken.add(pool.take());
         }
@@ -81,49 +95,46 @@ class BlockPoolTest {
         taken.add(pool.take());
         assertThat(pool.slabs()).isEqualTo(2);
         assertThat(pool.freeBlocks()).isEqualTo(3);
-        assertThat(taken.get(4).shorts).isNotSameAs(taken.get(0).shorts);
+        assertThat(pool.shorts(taken.get(4))).isNotSameAs(pool.shorts(taken.get(0)));
     }
 
     @Test
-    void aRecycledBlockComesBackEmptyAndUnlinked() {
+    void aRecycledBlockComesBackUnlinked() {
         BlockPool pool = smallPool();
-        Block b = pool.take();
-        b.pos = b.start + 100;
-        b.limit = b.start + 700;
-        pool.recycle(b);
-        Block again = pool.take();
-        assertThat(again).isSameAs(b);
-        assertThat(again.pos).isEqualTo(again.start);
-        assertThat(again.limit).isEqualTo(again.start);
-        assertThat(again.next).isEqualTo(Block.NONE);
+        int b = pool.take();
+        int c = pool.take();
+        pool.recycle(c);
+        pool.recycle(b); // b's link now points at c on the free stack
+        assertThat(pool.take()).isEqualTo(b);
+        assertThat(pool.next(b)).isEqualTo(Block.NONE);
     }
 
     @Test
     void blocksComeBackLastInFirstOutAcrossSlabs() {
         BlockPool pool = smallPool();
-        List<Block> taken = new ArrayList<>();
+        List<Integer> taken = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             taken.add(pool.take());
         }
-        Block fromFirstSlab = taken.get(1);
-        Block fromSecondSlab = taken.get(6);
+        int fromFirstSlab = taken.get(1);
+        int fromSecondSlab = taken.get(6);
         pool.recycle(fromSecondSlab);
         pool.recycle(fromFirstSlab);
-        assertThat(pool.take()).isSameAs(fromFirstSlab);
-        Block next = pool.take();
-        assertThat(next).isSameAs(fromSecondSlab);
-        assertThat(next.next).as("the stack's link is cut before the block leaves").isEqualTo(Block.NONE);
+        assertThat(pool.take()).isEqualTo(fromFirstSlab);
+        int next = pool.take();
+        assertThat(next).isEqualTo(fromSecondSlab);
+        assertThat(pool.next(next)).as("the stack's link is cut before the block leaves").isEqualTo(Block.NONE);
     }
 
     @Test
     void aWhollyFreeSlabIsGivenUpOnceMoreThanTheMaximumIsFree() {
         BlockPool pool = smallPool(); // 4 blocks per slab, at most 6 free
-        List<Block> taken = new ArrayList<>();
+        List<Integer> taken = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             taken.add(pool.take());
         }
         assertThat(pool.slabs()).isEqualTo(3);
-        for (Block b : taken) {
+        for (int b : taken) {
             pool.recycle(b);
         }
         // The first slab to become wholly free stays (4 free); the next two find 8 free, more than 6, and go.
@@ -135,8 +146,8 @@ class BlockPoolTest {
     @Test
     void aSlabWithABlockInUseStays() {
         BlockPool pool = new BlockPool(true, 4 * S16_BLOCK_BYTES, 0);
-        Block kept = pool.take();
-        Block other = pool.take();
+        int kept = pool.take();
+        int other = pool.take();
         pool.recycle(other);
         assertThat(pool.slabs()).isEqualTo(1);
         assertThat(pool.freeBlocks()).isEqualTo(3);
@@ -148,8 +159,8 @@ class BlockPoolTest {
     @Test
     void aLinkedBlockIsRefusedAndNotCached() {
         BlockPool pool = smallPool();
-        Block linked = pool.take();
-        linked.next = pool.take().id;
+        int linked = pool.take();
+        pool.setNext(linked, pool.take());
         int free = pool.freeBlocks();
         assertThatThrownBy(() -> pool.recycle(linked)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("linked");
@@ -159,37 +170,31 @@ class BlockPoolTest {
     @Test
     void aSecondRecycleAndARecycleIntoAnotherPoolAreRefusedAndLoseNothing() {
         BlockPool pool = smallPool();
-        BlockPool other = smallPool();
-        Block b = pool.take();
-        other.take();
+        BlockPool other = new BlockPool(true, 4 * S16_BLOCK_BYTES, 6 * S16_BLOCK_BYTES);
+        int b = pool.take();
+        pool.take();
         assertThatThrownBy(() -> other.recycle(b)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("block " + b.id);
+                .hasMessageContaining("block " + b);
         pool.recycle(b);
         int free = pool.freeBlocks();
         assertThatThrownBy(() -> pool.recycle(b)).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("not in use");
         assertThat(pool.freeBlocks()).isEqualTo(free);
-        assertThat(pool.take()).isSameAs(b);
-        assertThat(pool.take()).as("a block handed out once, not twice").isNotSameAs(b);
+        assertThat(pool.take()).isEqualTo(b);
+        assertThat(pool.take()).as("a block handed out once, not twice").isNotEqualTo(b);
+        assertThatThrownBy(() -> pool.recycle(Block.NONE)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
     void aBlockOfAGivenUpSlabIsRefusedAndTheNewSlabsBlocksStayTheirs() {
         BlockPool pool = new BlockPool(true, 4 * S16_BLOCK_BYTES, 0);
-        Block gone = pool.take();
+        int gone = pool.take();
         pool.recycle(gone); // wholly free, nothing kept: the slab is given up
         assertThat(pool.slabs()).isZero();
-        Block fresh = pool.take(); // a new slab in the same slot, the same ids
-        assertThat(fresh.id).isEqualTo(gone.id);
         assertThatThrownBy(() -> pool.recycle(gone)).isInstanceOf(IllegalStateException.class);
+        int fresh = pool.take(); // a new slab in the same slot: the same id, now the new slab's
+        assertThat(fresh).isEqualTo(gone);
         assertThat(pool.freeBlocks()).isEqualTo(3);
-        assertThat(pool.block(fresh.id)).isSameAs(fresh);
-    }
-
-    @Test
-    void aBlockWithAnArrayOfItsOwnIsRefused() {
-        assertThatThrownBy(() -> smallPool().recycle(Block.ofShorts())).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("not from a pool");
     }
 
     @Test
@@ -205,12 +210,12 @@ class BlockPoolTest {
         BlockPool pool = smallPool();
         int threads = 4;
         int rounds = 20_000;
-        java.util.Set<Block> outstanding = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Set<Integer> outstanding = java.util.concurrent.ConcurrentHashMap.newKeySet();
         java.util.concurrent.atomic.AtomicInteger doubles = new java.util.concurrent.atomic.AtomicInteger();
         List<Thread> workers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             Thread w = new Thread(() -> {
-                Block[] held = new Block[4];
+                int[] held = new int[4];
                 for (int r = 0; r < rounds; r++) {
                     for (int i = 0; i < held.length; i++) {
                         held[i] = pool.take();
@@ -218,7 +223,7 @@ class BlockPoolTest {
                             doubles.incrementAndGet();
                         }
                     }
-                    for (Block b : held) {
+                    for (int b : held) {
                         outstanding.remove(b);
                         pool.recycle(b);
                     }

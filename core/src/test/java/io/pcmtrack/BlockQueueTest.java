@@ -22,7 +22,7 @@ class BlockQueueTest {
 
     private static int chainLength(BlockQueue q, int chain) {
         int n = 0;
-        for (int id = chain; id != Block.NONE; id = q.block(id).next) {
+        for (int id = chain; id != Block.NONE; id = q.next(id)) {
             n++;
         }
         return n;
@@ -236,15 +236,14 @@ class BlockQueueTest {
         int chain = q.takeDrained();
         assertThat(chainLength(q, chain)).isEqualTo(3);
         assertThat(q.takeDrained()).isEqualTo(Block.NONE);
-        Block first = q.block(chain);
-        Block[] blocks = {first, q.block(first.next), q.block(q.block(first.next).next)};
+        int[] blocks = {chain, q.next(chain), q.next(q.next(chain))};
         int free = pool.freeBlocks();
         q.recycle(chain);
         q.recycle(Block.NONE); // nothing to give back is fine
         assertThat(pool.freeBlocks()).isEqualTo(free + 3);
-        assertThat(pool.take()).isSameAs(blocks[2]);
-        assertThat(pool.take()).isSameAs(blocks[1]);
-        assertThat(pool.take()).isSameAs(blocks[0]);
+        assertThat(pool.take()).isEqualTo(blocks[2]);
+        assertThat(pool.take()).isEqualTo(blocks[1]);
+        assertThat(pool.take()).isEqualTo(blocks[0]);
     }
 
     @Test
