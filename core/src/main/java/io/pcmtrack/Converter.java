@@ -79,6 +79,16 @@ final class Converter extends WriteLock implements ConversionChain.Output {
         while (true) {
             if (direct && chain == null) {
                 // The common case: nothing to convert, no chain state to check against the epoch.
+                int count = pcm.sampleCount();
+                if (!mayWait && count > 0 && count <= PIECE_FRAMES * format.channels()) {
+                    // One piece that never waits for room: reserved and appended in one lock hold.
+                    writeEpoch = buffer.reserveAndAppend(pcm.shortArray(), pcm.floatArray(), pcm.byteArray(),
+                            count, pcm.samplesPerChannel(), appended);
+                    if (last) {
+                        buffer.release(writeEpoch);
+                    }
+                    return;
+                }
                 writeEpoch = buffer.reserveNow(pcm.samplesPerChannel());
                 break;
             }

@@ -189,35 +189,15 @@ final class FrameBuffer extends BlockQueue {
             boolean completions = false;
             lock();
             try {
-                blockedWriter = null;
+                if (blockedWriter != null) {
+                    blockedWriter = null; // a volatile store is a full fence: only when there is something to clear
+                }
                 ensureLive();
                 if (epoch != writeEpoch) {
                     return false;
                 }
                 if (overflow == OverflowPolicy.DROP_OLDEST) {
-                    if (count > limitValues) {
-                        // Everything buffered and the head of this piece would be dropped at once:
-                        // the head never enters the queue, its positions are skipped.
-                        long skip = count - limitValues;
-                        long next = streamPosition(endPosition()) + skip / channels;
-                        dropLocked(size());
-                        jumpTo(next);
-                        droppedValues += skip;
-                        writtenValues += skip;
-                        appended[0] += skip;
-                        offset += (int) skip;
-                        count = (int) limitValues;
-                    }
-                    appendLocked(s, f, b, offset, count);
-                    appended[0] += count;
-                    long excess = size() - limitValues;
-                    if (excess > 0) {
-                        dropLocked(excess);
-                    }
-                    if (marksUsed && !marks.isEmpty()) {
-                        marks.settle(MarkOutcome.DROPPED, pending);
-                        completions = marks.resolve(minPendingLocked(), lastAudioPts, outbox());
-                    }
+                    completions = appendDroppingOldestLocked(s, f, b, offset, count, appended);
                     garbage = takeDrained();
                     count = 0;
                 } else {
@@ -249,6 +229,61 @@ final class FrameBuffer extends BlockQueue {
                 throw new InterruptedException();
             }
         }
+    }
+
+    /**
+     * A whole write of {@code frames} frames in the track's format under
+     * {@link OverflowPolicy#DROP_OLDEST}: reserves its positions and appends its samples in one
+     * hold of the lock, which is what {@link #reserveNow} and {@link #append} do in two.
+     *
+     * @return the epoch the write ran under
+     * @throws TrackEndedException if the track stopped
+     */
+    long reserveAndAppend(short[] s, float[] f, byte[] b, int count, long frames, long[] appended) {
+        int garbage;
+        boolean completions;
+        long writeEpoch;
+        lock();
+        try {
+            ensureLive();
+            reservedEnd += frames;
+            writeEpoch = epoch;
+            completions = appendDroppingOldestLocked(s, f, b, 0, count, appended);
+            garbage = takeDrained();
+        } finally {
+            unlock();
+        }
+        recycle(garbage);
+        postCompletions(completions);
+        return writeEpoch;
+    }
+
+    /** Appends under {@link OverflowPolicy#DROP_OLDEST}; true if marks or playouts completed. */
+    private boolean appendDroppingOldestLocked(short[] s, float[] f, byte[] b, int offset, int count, long[] appended) {
+        if (count > limitValues) {
+            // Everything buffered and the head of this piece would be dropped at once:
+            // the head never enters the queue, its positions are skipped.
+            long skip = count - limitValues;
+            long next = streamPosition(endPosition()) + skip / channels;
+            dropLocked(size());
+            jumpTo(next);
+            droppedValues += skip;
+            writtenValues += skip;
+            appended[0] += skip;
+            offset += (int) skip;
+            count = (int) limitValues;
+        }
+        appendLocked(s, f, b, offset, count);
+        appended[0] += count;
+        long excess = size() - limitValues;
+        if (excess > 0) {
+            dropLocked(excess);
+        }
+        if (marksUsed && !marks.isEmpty()) {
+            marks.settle(MarkOutcome.DROPPED, pending);
+            return marks.resolve(minPendingLocked(), lastAudioPts, outbox());
+        }
+        return false;
     }
 
     private void appendLocked(short[] s, float[] f, byte[] b, int offset, int count) {
