@@ -11,8 +11,8 @@ package io.pcmtrack;
  * buffer grow again, and the next pause was longer. A slab is almost 4 MiB: G1 allocates it
  * outside the young generation, as a humongous object, with regions up to 4 MiB (maximum heaps
  * under 16 GiB; a larger region copies it once, then it is old). New blocks come out of slabs
- * that are usually old already, so a young collection copies at most the small {@code Block}
- * objects, never the audio. The price: a process that plays anything holds one slab per sample
+ * that are usually old already, so a young collection copies at most a new slab's small free
+ * stack, never the audio. The price: a process that plays anything holds one slab per sample
  * format it uses.
  *
  * <p>Blocks are {@code int} ids (see {@link Block}); the pool keeps, by slot, each slab's sample
@@ -217,6 +217,10 @@ final class BlockPool extends SpinLock {
         int slot = 0;
         while (slot < slots.length && slots[slot] != null) {
             slot++;
+        }
+        if (slot == 1 << (Integer.SIZE - 1 - Block.SHIFT)) {
+            // Ids must stay positive; a heap that held this many slabs (4 TiB) is not in sight.
+            throw new OutOfMemoryError("block pool: " + slot + " slabs, the most ids can name");
         }
         if (slot == slots.length) {
             int capacity = Math.max(4, 2 * slots.length);

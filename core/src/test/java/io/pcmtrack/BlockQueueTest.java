@@ -103,6 +103,48 @@ class BlockQueueTest {
     }
 
     @Test
+    void truncateInsideAPartlyReadHeadBlockMakesItTheTailAndWritingGoesOnFromThere() {
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
+        q.append(ramp(0, 3 * Block.SIZE), 0, 3 * Block.SIZE);
+        read(q, 100);
+        q.truncate(200); // ends at 300, inside the head block
+        assertThat(q.heldBlocks()).isEqualTo(1);
+        assertThat(chainLength(q, q.takeDrained())).isEqualTo(2);
+        q.fadeOut(0, 1);
+        q.append(ramp(5000, 2 * Block.SIZE), 0, 2 * Block.SIZE); // fills the rest of that block, then a new one
+        assertThat(q.heldBlocks()).isEqualTo(3);
+        assertThat(read(q, 200)).containsExactly(ramp(100, 200));
+        assertThat(read(q, 2 * Block.SIZE)).containsExactly(ramp(5000, 2 * Block.SIZE));
+        assertThat(q.size()).isZero();
+    }
+
+    @Test
+    void aPartlyWrittenTailDrainedWhileASpareIsHeldGoesToTheDrainedChain() {
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
+        q.append(ramp(0, Block.SIZE + 10), 0, Block.SIZE + 10);
+        read(q, Block.SIZE); // the first block drains: the spare
+        assertThat(q.takeDrained()).isEqualTo(Block.NONE);
+        read(q, 10); // the tail, written only 10 samples in, drains too
+        assertThat(q.heldBlocks()).as("the spare only").isEqualTo(1);
+        assertThat(chainLength(q, q.takeDrained())).isEqualTo(1);
+        q.append(ramp(7, 3), 0, 3);
+        assertThat(read(q, 3)).containsExactly(ramp(7, 3));
+    }
+
+    @Test
+    void aFadeAfterATruncateThatLeftOneBlockStopsAtItsEnd() {
+        BlockQueue q = new BlockQueue(SampleFormat.S16);
+        short[] full = new short[3 * Block.SIZE];
+        java.util.Arrays.fill(full, (short) 10_000);
+        q.append(full, 0, full.length);
+        read(q, Block.SIZE + 500);
+        q.truncate(4); // the head block is now the tail, 4 samples left in it
+        q.fadeOut(4, 1);
+        assertThat(read(q, 4)).containsExactly((short) 8536, (short) 5000, (short) 1464, (short) 0);
+        assertThat(q.size()).isZero();
+    }
+
+    @Test
     void truncateToNothingEmptiesTheQueueAndItsReleases() {
         BlockQueue q = new BlockQueue(SampleFormat.S16);
         q.append(ramp(0, 500), 0, 500);

@@ -123,9 +123,24 @@ class FirefoxAgentTest {
         // The bursts, and the answer to the last one.
         Map<String, Object> measured = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+        int unanswered = 0;
         while (System.nanoTime() < deadline) {
             Thread.sleep(500);
-            measured = (Map<String, Object>) eval("window.pcmtrackAgent.measured()");
+            // A synchronous read of the page's figures: it answers in milliseconds. Once, in a full run on a
+            // loaded machine, one such read went unanswered for 120 s; a poll that goes unanswered is
+            // asked again (twice at most, the wait extended by its 15 s), and what Firefox printed is shown.
+            firefox.send("EVALWITHIN 15 window.pcmtrackAgent.measured()");
+            String answer = firefox.expect("BIDI ", Duration.ofSeconds(60)).substring(5);
+            if (answer.startsWith("ERROR") && answer.contains("TimeoutException") && unanswered < 2) {
+                unanswered++;
+                deadline += Duration.ofSeconds(15).toNanos();
+                System.out.println("Firefox did not answer a poll within 15 s; its output so far:\n" + tail(firefox.transcript()));
+                continue;
+            }
+            if (answer.startsWith("ERROR")) {
+                throw new AssertionError("measured(): " + answer + "; Firefox's output:\n" + tail(firefox.transcript()));
+            }
+            measured = (Map<String, Object>) JSON.readValue(answer.substring("RESULT ".length()), Object.class);
             if (((List<?>) measured.get("agent")).size() >= 4 && ((List<?>) measured.get("caller")).size() >= 4) {
                 break;
             }
@@ -174,9 +189,16 @@ class FirefoxAgentTest {
         firefox.send(line);
         String answer = firefox.expect("BIDI ", Duration.ofSeconds(150)).substring(5);
         if (answer.startsWith("ERROR")) {
-            throw new AssertionError(line.length() > 200 ? line.substring(0, 200) + "..." : line + ": " + answer);
+            throw new AssertionError((line.length() > 200 ? line.substring(0, 200) + "..." : line) + ": " + answer
+                    + "; Firefox's output:\n" + tail(firefox.transcript()));
         }
         return answer;
+    }
+
+    /** The last 40 lines of a transcript. */
+    private static String tail(String transcript) {
+        String[] lines = transcript.split("\n");
+        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
     }
 
     /** The expression's value in the page, awaited, as JSON decoded to maps, lists, strings and numbers. */

@@ -34,7 +34,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *   <li>{@code VIEWPORT width height} &rarr; {@code OK};</li>
  *   <li>{@code SCREENSHOT file} &rarr; {@code OK} once the whole page is in the PNG file;</li>
  *   <li>{@code EVAL expression} &rarr; {@code RESULT json}: the expression awaited in the page and
- *       passed through {@code JSON.stringify}; {@code ERROR message} if it threw.</li>
+ *       passed through {@code JSON.stringify}; {@code ERROR message} if it threw or took over 120 s;</li>
+ *   <li>{@code EVALWITHIN seconds expression} &rarr; the same with another time limit.</li>
  * </ul>
  * Says {@code PORT 0} once the browser is ready (the line {@link ChildServer} waits for), and
  * {@code CLOSED} after closing it when stdin ends.
@@ -177,19 +178,26 @@ public final class FirefoxBidi {
                 Files.write(Path.of(line.substring(11).trim()), java.util.Base64.getDecoder().decode(r.path("data").asText()));
                 return "OK";
             }
-            if (line.startsWith("EVAL ")) {
+            if (line.startsWith("EVAL ") || line.startsWith("EVALWITHIN ")) {
+                Duration timeout = Duration.ofSeconds(120);
+                String expression = line.substring(5);
+                if (line.startsWith("EVALWITHIN ")) {
+                    String[] parts = line.split(" ", 3);
+                    timeout = Duration.ofSeconds(Long.parseLong(parts[1]));
+                    expression = parts[2];
+                }
                 ObjectNode p = JSON.createObjectNode()
-                        .put("expression", "(async () => JSON.stringify(await (" + line.substring(5) + ")))()")
+                        .put("expression", "(async () => JSON.stringify(await (" + expression + ")))()")
                         .put("awaitPromise", true).put("resultOwnership", "none");
                 p.putObject("target").put("context", context);
-                JsonNode r = send("script.evaluate", p, Duration.ofSeconds(120));
+                JsonNode r = send("script.evaluate", p, timeout);
                 if ("exception".equals(r.path("type").asText())) {
                     return "ERROR " + r.path("exceptionDetails").path("text").asText();
                 }
                 JsonNode v = r.path("result");
                 return "RESULT " + ("string".equals(v.path("type").asText()) ? v.path("value").asText() : "null");
             }
-            return "ERROR unknown command (expected NAVIGATE url or EVAL expression): " + line;
+            return "ERROR unknown command (expected NAVIGATE url, EVAL expression or EVALWITHIN seconds expression): " + line;
         } catch (Exception e) {
             return "ERROR " + String.valueOf(e).replace('\n', ' ');
         }
