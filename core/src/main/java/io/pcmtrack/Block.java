@@ -18,7 +18,7 @@ final class Block {
     /** No block: the end of a chain, an empty queue's head. */
     static final int NONE = -1;
     /** Bits of a block id that hold its index in its slab; a slab holds at most {@code 1 << SHIFT} blocks. */
-    static final int SHIFT = 13;
+    static final int SHIFT = 11;
     static final int MASK = (1 << SHIFT) - 1;
 
     private Block() {

@@ -13,11 +13,7 @@ package io.pcmtrack;
  * under 16 GiB; a larger region copies it once, then it is old). New blocks come out of slabs
  * that are usually old already, so a young collection copies at most a new slab's small free
  * stack, never the audio. The price: a process that plays anything holds one slab per sample
- * format it uses. Past the first {@link #SMALL_SLABS} slabs, a pool makes slabs {@link #LARGE}
- * times larger (16 MiB): under G1, once the heap is past its marking threshold every humongous
- * allocation starts a concurrent cycle, and 20,000 tracks whose buffers grew together after a
- * hiccup made a slab every 60 ms, the cycles' marking threads took the cores, and the scheduler
- * fell further behind.
+ * format it uses.
  *
  * <p>Blocks are {@code int} ids (see {@link Block}); the pool keeps, by slot, each slab's sample
  * array and its links (the next block of whatever chain a block is in: a queue, a free stack).
@@ -70,8 +66,8 @@ final class BlockPool extends SpinLock {
     /** A pool of its own, with other sizes (tests). */
     BlockPool(boolean shorts, int slabBytes, int maxFreeBytes) {
         int blockBytes = Block.SIZE * (shorts ? Short.BYTES : Float.BYTES);
-        if (slabBytes < blockBytes || slabBytes / blockBytes * LARGE > Block.MASK + 1 || maxFreeBytes < 0) {
-            throw new IllegalArgumentException("a slab must hold 1.." + (Block.MASK + 1) / LARGE + " blocks of " + blockBytes
+        if (slabBytes < blockBytes || slabBytes / blockBytes > Block.MASK + 1 || maxFreeBytes < 0) {
+            throw new IllegalArgumentException("a slab must hold 1.." + (Block.MASK + 1) + " blocks of " + blockBytes
                     + " bytes and the free bytes kept must be >= 0, got " + slabBytes + " and " + maxFreeBytes);
         }
         this.shorts = shorts;
@@ -133,7 +129,6 @@ final class BlockPool extends SpinLock {
     /** An empty, unlinked block. */
     int take() {
         while (true) {
-            int held;
             lock();
             try {
                 Slab slab = withFree;
@@ -145,18 +140,13 @@ final class BlockPool extends SpinLock {
                     }
                     return id;
                 }
-                held = slabs;
             } finally {
                 unlock();
             }
             // Allocated and zeroed outside the lock; another thread may add one meanwhile, which is fine.
-            // Past the first slabs, four times larger: a pool that grows by thousands of blocks at a time
-            // (thousands of tracks, their buffers growing together after a stall) then allocates a quarter
-            // as often, and under G1 each new slab past its marking threshold starts a concurrent cycle.
-            int blocks = held < SMALL_SLABS ? blocksPerSlab : LARGE * blocksPerSlab;
-            short[] s = shorts ? new short[blocks * Block.SIZE] : null;
-            float[] f = shorts ? null : new float[blocks * Block.SIZE];
-            int[] slabLinks = new int[blocks];
+            short[] s = shorts ? new short[blocksPerSlab * Block.SIZE] : null;
+            float[] f = shorts ? null : new float[blocksPerSlab * Block.SIZE];
+            int[] slabLinks = new int[blocksPerSlab];
             lock();
             try {
                 add(s, f, slabLinks);
@@ -239,19 +229,18 @@ final class BlockPool extends SpinLock {
             floatArrays = java.util.Arrays.copyOf(floatArrays, capacity);
             links = java.util.Arrays.copyOf(links, capacity);
         }
-        int blocks = slabLinks.length;
-        Slab slab = new Slab(slot, blocks);
+        Slab slab = new Slab(slot, blocksPerSlab);
         slots[slot] = slab;
         shortArrays[slot] = s;
         floatArrays[slot] = f;
         links[slot] = slabLinks;
         // Pushed from the end, so the first blocks taken are the first in memory.
-        for (int i = blocks - 1; i >= 0; i--) {
+        for (int i = blocksPerSlab - 1; i >= 0; i--) {
             slabLinks[i] = Block.NONE;
             push(slab, (slot << Block.SHIFT) | i);
         }
         slabs++;
-        freeBlocks += blocks;
+        freeBlocks += blocksPerSlab;
         link(slab);
     }
 
@@ -304,11 +293,6 @@ final class BlockPool extends SpinLock {
     }
 
     /** The free-block stack of one slab. Guarded by the pool's lock. */
-    /** Slabs of the base size a pool makes before it makes larger ones. */
-    static final int SMALL_SLABS = 2;
-    /** How many times the base size a larger slab is. */
-    static final int LARGE = 4;
-
     private static final class Slab {
         final int slot;
         final int blocks;
