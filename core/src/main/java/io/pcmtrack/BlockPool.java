@@ -20,13 +20,15 @@ package io.pcmtrack;
  *
  * <p>Each slab keeps its own stack of free blocks; slabs with a free block are chained, the one
  * that last had a block back at the head, and a take uses the head: last in, first out. A slab
- * whose blocks are all free is given up (to the GC) once the pool holds more than
- * {@link #MAX_FREE_BYTES} free: caching never becomes a leak. A slab stays while any of its
+ * whose blocks are all free is given up (to the GC) if, when its last block comes back, the pool
+ * holds more than {@link #MAX_FREE_BYTES} free: caching never becomes a leak. A slab stays while any of its
  * blocks is in a buffer, so after a peak the memory kept can be up to a slab per block still
  * in use; a take uses the free blocks of existing slabs before a new slab is made.
  *
- * <p>Threads: any; every method holds this pool's spin lock for a few field writes (a new
- * slab is allocated outside it). The tracks' spare blocks keep a steady stream away from here.
+ * <p>Threads: any. {@link #take()} and {@link #recycle} hold this pool's spin lock for a few
+ * field writes (a new slab is allocated outside it); the tracks' spare blocks keep a steady
+ * stream away from them. A block's samples and link ({@link #shorts}, {@link #floats},
+ * {@link #next}, {@link #setNext}) are read and written without it, by whoever holds the block.
  */
 final class BlockPool extends SpinLock {
     /**

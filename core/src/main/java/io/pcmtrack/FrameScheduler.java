@@ -182,7 +182,7 @@ public final class FrameScheduler implements AutoCloseable {
     int slotsUsed() {
         int n = 0;
         for (Worker w : workers) {
-            n += w.slotsUsed();
+            n += w.slotsUsed;
         }
         return n;
     }
@@ -584,11 +584,6 @@ public final class FrameScheduler implements AutoCloseable {
             int slot = freeCount > 0 ? freeSlots[--freeCount] : slotsUsed++;
             slots[slot] = a;
             return slot;
-        }
-
-        /** Slots taken so far, free ones included (tests: a slot never given back shows here). */
-        int slotsUsed() {
-            return slotsUsed;
         }
 
         private void freeSlot(int slot) {

@@ -19,6 +19,7 @@ abstract class WriteLock extends AbstractQueuedSynchronizer {
 
     /** Id of the thread holding the lock, or {@link #NO_OWNER}; written by the holder only. */
     private long owner = NO_OWNER;
+
     final void lockWrites() {
         acquire(1);
     }

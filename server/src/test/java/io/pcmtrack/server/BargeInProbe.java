@@ -142,7 +142,7 @@ public final class BargeInProbe {
             int bargeIns = 0;
             for (Map<String, Object> t : turns) {
                 if ("caller".equals(t.get("speaker"))) {
-                    Map<String, Object> s = nearest(callerSounds, number(t, "fromMs") + shift);
+                    Map<String, Object> s = nearest(callerSounds, "start", number(t, "fromMs") + shift);
                     if (s != null) {
                         add(into, "microphone leg: page onset to the agent's first speech window", number(t, "fromMs") + shift - number(s, "start"));
                     }
@@ -151,7 +151,7 @@ public final class BargeInProbe {
                 if (t.get("fromMs") == null) {
                     continue;
                 }
-                Map<String, Object> heard = nearest(agentSounds, number(t, "fromMs") + shift);
+                Map<String, Object> heard = nearest(agentSounds, "start", number(t, "fromMs") + shift);
                 if (heard == null) {
                     continue;
                 }
@@ -159,7 +159,7 @@ public final class BargeInProbe {
                 if (!"barged_in".equals(t.get("ending"))) {
                     continue;
                 }
-                Map<String, Object> onset = nearest(callerSounds, number(t, "bargeInAtMs") + shift);
+                Map<String, Object> onset = nearest(callerSounds, "start", number(t, "bargeInAtMs") + shift);
                 if (onset == null) {
                     continue;
                 }
@@ -170,8 +170,8 @@ public final class BargeInProbe {
                 add(into, "  2 the rule: first speech window to the flush", number(t, "cutAtMs") - number(t, "bargeInAtMs"));
                 add(into, "  3 the flush to the agent's silence in the page", number(heard, "end") - (number(t, "cutAtMs") + shift));
                 if (old.size() == 2) {
-                    Map<String, Object> oldOnset = nearest(old.get(0), pageOnset);
-                    Map<String, Object> oldCut = nearestEnd(old.get(1), number(heard, "end"));
+                    Map<String, Object> oldOnset = nearest(old.get(0), "start", pageOnset);
+                    Map<String, Object> oldCut = nearest(old.get(1), "end", number(heard, "end"));
                     if (oldOnset != null && oldCut != null) {
                         double oldTotal = number(oldCut, "end") - number(oldOnset, "start");
                         add(into, "barge-in as the old page measured it (AnalyserNode read every 10 ms)", oldTotal);
@@ -196,24 +196,12 @@ public final class BargeInProbe {
         }
     }
 
-    /** The sound whose start is nearest to {@code ms}, within 400 ms, or null. */
-    private static Map<String, Object> nearest(List<Map<String, Object>> sounds, double ms) {
+    /** The sound whose {@code edge} ("start" or "end") is nearest to {@code ms}, within 400 ms, or null. */
+    private static Map<String, Object> nearest(List<Map<String, Object>> sounds, String edge, double ms) {
         Map<String, Object> best = null;
         for (Map<String, Object> s : sounds) {
-            double d = Math.abs(number(s, "start") - ms);
-            if (d < 400 && (best == null || d < Math.abs(number(best, "start") - ms))) {
-                best = s;
-            }
-        }
-        return best;
-    }
-
-    /** The sound whose end is nearest to {@code ms}, within 400 ms, or null. */
-    private static Map<String, Object> nearestEnd(List<Map<String, Object>> sounds, double ms) {
-        Map<String, Object> best = null;
-        for (Map<String, Object> s : sounds) {
-            double d = Math.abs(number(s, "end") - ms);
-            if (d < 400 && (best == null || d < Math.abs(number(best, "end") - ms))) {
+            double d = Math.abs(number(s, edge) - ms);
+            if (d < 400 && (best == null || d < Math.abs(number(best, edge) - ms))) {
                 best = s;
             }
         }
