@@ -36,7 +36,7 @@ public sealed interface AgentEvent {
         }
     }
 
-    /** A speech segment too short to be an utterance ended; nothing was answered or cut. */
+    /** A speech segment too short to be an utterance ended; nothing was answered or cut (a held answer resumes). */
     record BlipIgnored(Duration at, Duration from, Duration to, Duration speech) implements AgentEvent {
         @Override
         public Map<String, Object> toMap() {
@@ -89,6 +89,39 @@ public sealed interface AgentEvent {
             m.put("answering", answering);
             m.put("responseDelayMs", Maps.ms(responseDelay));
             m.put("lengthMs", Maps.ms(length));
+            return m;
+        }
+    }
+
+    /**
+     * The caller started speaking while the answer played ({@link AgentOptions#holdOnSpeech()}):
+     * the answer was flushed with the fade and waits for the barge-in rule.
+     *
+     * @param turn  the answer's index
+     * @param heard how much of it the listener got, the fade included
+     */
+    record AnswerHeld(Duration at, int turn, Duration heard) implements AgentEvent {
+        @Override
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = Maps.of("answerHeld");
+            m.put("atMs", Maps.ms(at));
+            m.put("turn", turn);
+            m.put("heardMs", Maps.ms(heard));
+            return m;
+        }
+    }
+
+    /**
+     * The speech that held the answer ended as a blip: the answer goes on from {@code from} into
+     * it, the point the listener had heard (less a fraction of a caller sample), faded in.
+     */
+    record AnswerResumed(Duration at, int turn, Duration from) implements AgentEvent {
+        @Override
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = Maps.of("answerResumed");
+            m.put("atMs", Maps.ms(at));
+            m.put("turn", turn);
+            m.put("fromMs", Maps.ms(from));
             return m;
         }
     }

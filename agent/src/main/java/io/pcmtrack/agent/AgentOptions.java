@@ -16,6 +16,7 @@ public final class AgentOptions {
     private final Duration burst;
     private final Duration lead;
     private final Duration fadeOut;
+    private final boolean holdOnSpeech;
     private final int history;
     private final MediaClock clock;
 
@@ -25,6 +26,7 @@ public final class AgentOptions {
         this.burst = b.burst;
         this.lead = b.lead;
         this.fadeOut = b.fadeOut;
+        this.holdOnSpeech = b.holdOnSpeech;
         this.history = b.history;
         this.clock = b.clock;
     }
@@ -70,6 +72,32 @@ public final class AgentOptions {
         return fadeOut;
     }
 
+    /**
+     * Whether the agent falls silent at the caller's first speech window while it talks, instead of
+     * talking on until the speech reaches {@link VadOptions#bargeIn()}; default true. The answer is
+     * held (flushed with the {@link #fadeOut()}, the rest kept by the agent); the barge-in rule then
+     * decides: speech reaching {@code bargeIn} cuts it, with what was heard up to the hold, and a
+     * segment that ends as a blip resumes it where the listener left off (with a 10 ms fade-in), so
+     * a cough costs a pause, not the answer. False: the answer plays on until the barge-in's flush.
+     */
+    public boolean holdOnSpeech() {
+        return holdOnSpeech;
+    }
+
+    /** A builder starting from these values. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.vad = vad;
+        b.maxUtterance = maxUtterance;
+        b.burst = burst;
+        b.lead = lead;
+        b.fadeOut = fadeOut;
+        b.holdOnSpeech = holdOnSpeech;
+        b.history = history;
+        b.clock = clock;
+        return b;
+    }
+
     /** Turns of each side the timeline keeps (older ones are forgotten, the totals are not); default 100. */
     public int history() {
         return history;
@@ -83,7 +111,7 @@ public final class AgentOptions {
     @Override
     public String toString() {
         return "AgentOptions[" + vad + ", maxUtterance=" + maxUtterance.toMillis() + " ms, burst=" + burst.toMillis()
-                + " ms, lead=" + lead.toMillis() + " ms, fadeOut=" + fadeOut.toMillis() + " ms, history=" + history + "]";
+                + " ms, lead=" + lead.toMillis() + " ms, fadeOut=" + fadeOut.toMillis() + " ms, holdOnSpeech=" + holdOnSpeech + ", history=" + history + "]";
     }
 
     /** Every setter checks its value at once; {@link #build()} checks how they fit together. */
@@ -93,6 +121,7 @@ public final class AgentOptions {
         private Duration burst = Duration.ofMillis(200);
         private Duration lead = Duration.ofMillis(400);
         private Duration fadeOut = Duration.ofMillis(10);
+        private boolean holdOnSpeech = true;
         private int history = 100;
         private MediaClock clock = MediaClock.system();
 
@@ -125,6 +154,11 @@ public final class AgentOptions {
         /** 0..1 s. */
         public Builder fadeOut(Duration d) {
             this.fadeOut = VadOptions.checkDuration("fadeOut", d, Duration.ZERO, Duration.ofSeconds(1));
+            return this;
+        }
+
+        public Builder holdOnSpeech(boolean hold) {
+            this.holdOnSpeech = hold;
             return this;
         }
 

@@ -30,10 +30,25 @@ final class Answer {
     private final int channels;
     /** The answer's length at the track's rate, until its last write makes it exact. */
     private final long expectedLength;
-    /** Caller samples per channel written so far. */
+    /** Caller samples per channel written so far (from where the last resume restarted it). */
     private int written;
     /** Track position after the last write; -1 until then. */
     private long end = -1;
+    /** Track position where the current run of writes began: {@link #start}, or where a resume wrote again. */
+    private long runStart;
+    /** Samples per channel of the answer, at the track's rate, before the current run (where a resume went on from). */
+    private long runOffset;
+    /** What had been heard when it was last held. */
+    private long heardAtHold;
+    /** Whether the answer is held: flushed at the caller's first speech window, waiting for the rule. */
+    private boolean held;
+    /** Clock time of the last hold. */
+    private long heldAt;
+    /** Clock time between holds and their resumes. */
+    private long pausedNanos;
+    /** Caller samples per channel of the fade-in after the last resume, and how many of them were written. */
+    private int fadeInLength;
+    private int fadeInDone;
     private Mark mark;
     private long firstAudio = UNKNOWN;
 
@@ -47,6 +62,7 @@ final class Answer {
         this.sampleRate = utterance.format().sampleRate();
         this.channels = utterance.format().channels();
         this.start = track.writePosition();
+        this.runStart = start;
         this.expectedLength = Math.round(utterance.samplesPerChannel() * (double) track.format().sampleRate() / sampleRate);
     }
 
@@ -60,14 +76,15 @@ final class Answer {
      */
     Mark writeAhead(int burst, long burstSamples, long leadSamples) {
         int total = utterance.length / channels;
-        while (end < 0) {
-            long ahead = track.writePosition() - Math.max(track.playedPosition(), start);
+        while (end < 0 && !held) {
+            long ahead = track.writePosition() - Math.max(track.playedPosition(), runStart);
             if (ahead + burstSamples > leadSamples) {
                 return null; // never more than the lead ahead: that is what a barge-in throws away
             }
             int n = Math.min(burst, total - written);
-            PcmData piece = PcmData.ofFloats(sampleRate, channels,
-                    Arrays.copyOfRange(utterance, written * channels, (written + n) * channels));
+            float[] samples = Arrays.copyOfRange(utterance, written * channels, (written + n) * channels);
+            fadeIn(samples, n);
+            PcmData piece = PcmData.ofFloats(sampleRate, channels, samples);
             boolean last = written + n == total;
             track.write(piece, last);
             written += n;
@@ -80,19 +97,91 @@ final class Answer {
         return null;
     }
 
-    /** Samples per channel at the track's rate: exact once all is written. */
+    /** Samples per channel at the track's rate: exact once all is written (a resume may move it by a sample). */
     long length() {
-        return end >= 0 ? end - start : expectedLength;
+        return end >= 0 ? runOffset + end - runStart : expectedLength;
     }
 
     /** How much of it a listener got when the track's played position is {@code played}. */
     long heard(long played) {
-        return Math.max(0, Math.min(played - start, length()));
+        if (held) {
+            return heardAtHold;
+        }
+        return Math.max(0, Math.min(runOffset + Math.max(0, played - runStart), length()));
+    }
+
+    /** Where the current run of writes starts in the answer, samples per channel at the track's rate. */
+    long runOffset() {
+        return runOffset;
     }
 
     /** Whether all of it was written and emitted. */
     boolean playedOut() {
-        return end >= 0 && track.playedPosition() >= end;
+        return end >= 0 && !held && track.playedPosition() >= end;
+    }
+
+    boolean isHeld() {
+        return held;
+    }
+
+    /**
+     * The track was just flushed at the caller's first speech window: the listener got what the
+     * flush's report says ({@code played}, its fade included) and nothing more of it until
+     * {@link #resume}. Its mark, if written, was flushed with the rest.
+     */
+    void hold(long played, long now) {
+        heardAtHold = heard(played);
+        held = true;
+        heldAt = now;
+    }
+
+    long heldAt() {
+        return heldAt;
+    }
+
+    /** Clock time it spent held before resuming: the gaps in its playing. */
+    long pausedNanos() {
+        return pausedNanos;
+    }
+
+    /** The caller's rate, at which it is written. */
+    int sampleRate() {
+        return sampleRate;
+    }
+
+    /**
+     * The caller's speech was a blip: writes go on from where the listener left off (the caller
+     * sample at the heard position), the first {@code fadeIn} caller samples faded in, and a new
+     * mark follows the last write.
+     *
+     * @param fadeIn caller samples per channel to fade in
+     * @return false, and nothing changed, if nothing of it is left to write (the hold's fade was its end)
+     */
+    boolean resume(long now, int fadeIn) {
+        int total = utterance.length / channels;
+        if (heardAtHold * sampleRate / track.format().sampleRate() >= total) {
+            return false;
+        }
+        held = false;
+        pausedNanos += now - heldAt;
+        written = (int) (heardAtHold * sampleRate / track.format().sampleRate());
+        runOffset = (long) written * track.format().sampleRate() / sampleRate; // at most the heard part, by under a caller sample
+        runStart = track.writePosition();
+        end = -1;
+        mark = null;
+        fadeInLength = fadeIn;
+        fadeInDone = 0;
+        return true;
+    }
+
+    /** Raised-cosine gain on the first samples written after a resume, {@link #fadeInLength} in all. */
+    private void fadeIn(float[] samples, int n) {
+        for (int i = 0; i < n && fadeInDone < fadeInLength; i++, fadeInDone++) {
+            float gain = (float) (0.5 - 0.5 * Math.cos(Math.PI * (fadeInDone + 0.5) / fadeInLength));
+            for (int c = 0; c < channels; c++) {
+                samples[i * channels + c] *= gain;
+            }
+        }
     }
 
     /** The mark after its last write, or null if it was not all written. */
@@ -113,11 +202,11 @@ final class Answer {
      * @return true if this look found the first frame
      */
     boolean noteFirstAudio(long now) {
-        long played = track.playedPosition();
-        if (firstAudio != UNKNOWN || played <= start) {
+        long heard = heard(track.playedPosition());
+        if (firstAudio != UNKNOWN || heard <= 0) {
             return false;
         }
-        long frames = (played - start + track.samplesPerFrame() - 1) / track.samplesPerFrame();
+        long frames = (heard + track.samplesPerFrame() - 1) / track.samplesPerFrame();
         firstAudio = Math.max(startedAt, now - (frames - 1) * track.frameDuration().toNanos());
         return true;
     }

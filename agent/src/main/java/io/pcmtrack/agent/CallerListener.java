@@ -13,8 +13,8 @@ final class CallerListener {
 
     /** What the listener tells the agent, in stream order. */
     interface Segments {
-        /** A segment started with a speech window starting at {@code at}. */
-        void started(long at);
+        /** A segment started with a speech window starting at {@code at}, found when it ended at {@code detected}. */
+        void started(long at, long detected);
 
         /** The segment that started at {@code segmentStart} has just reached the barge-in's speech, with a window ending at {@code at}. */
         void bargeInReached(long segmentStart, long at);
@@ -111,7 +111,7 @@ final class CallerListener {
             bargeInReached = false;
             segmentSamples = 0;
             segmentSpeechEnd = 0;
-            segments.started(segmentStart);
+            segments.started(segmentStart, end);
         }
         if (vad.inSegment()) {
             recorder.append(window, vad.windowSamples(), speech);

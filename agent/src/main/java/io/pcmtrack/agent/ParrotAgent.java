@@ -58,6 +58,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ParrotAgent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ParrotAgent.class);
+    /** The fade-in of an answer resumed after a hold. */
+    private static final Duration RESUME_FADE_IN = Duration.ofMillis(10);
 
     private final AgentOptions options;
     private final MediaClock clock;
@@ -291,9 +293,17 @@ public final class ParrotAgent implements AutoCloseable {
     /** What the caller does, as the listener finds it. */
     private final class CallerSegments implements CallerListener.Segments {
         @Override
-        public void started(long at) {
+        public void started(long at, long detected) {
             segmentBargedIn = false;
             emit(new AgentEvent.CallerStarted(since(at)));
+            if (options.holdOnSpeech() && answer != null) {
+                settle(detected); // an answer already played out is not held, it ended
+                if (answer != null && !answer.isHeld()) {
+                    FlushReport report = track.flush(options.fadeOut());
+                    answer.hold(report.playedPosition(), detected);
+                    emit(new AgentEvent.AnswerHeld(since(detected), answer.index, samples(answer.heard(0))));
+                }
+            }
         }
 
         @Override
@@ -301,7 +311,7 @@ public final class ParrotAgent implements AutoCloseable {
             settle(at); // an answer already played out is not cut, it ended
             if (answer != null) {
                 segmentBargedIn = true;
-                cut(track.flush(options.fadeOut()), at, AnswerEnding.BARGED_IN, since(segmentStart));
+                cutOrEndHeld(at, since(segmentStart));
             }
         }
 
@@ -311,6 +321,9 @@ public final class ParrotAgent implements AutoCloseable {
             if (segment.utterance() == null) {
                 blips++;
                 emit(new AgentEvent.BlipIgnored(since(at), since(segment.from()), since(segment.to()), speech));
+                if (answer != null && answer.isHeld()) {
+                    resume(at);
+                }
                 return;
             }
             PcmData utterance = segment.utterance();
@@ -320,7 +333,7 @@ public final class ParrotAgent implements AutoCloseable {
             emit(new AgentEvent.CallerEnded(since(at), turn));
             if (answer != null) {
                 // Only with a barge-in threshold above the utterance's speech, which the options forbid; kept as a guard.
-                cut(track.flush(options.fadeOut()), at, AnswerEnding.BARGED_IN, turn.from());
+                cutOrEndHeld(at, turn.from());
             }
             answer = new Answer(++agentTurns, turn, segment.to(), utterance, track, clock.nanoTime());
         }
@@ -373,6 +386,32 @@ public final class ParrotAgent implements AutoCloseable {
         finish(answer.heard(report.playedPosition()), now, ending, bargeInAt, since(now));
     }
 
+    /**
+     * A barge-in: a held answer ends with what was heard when it was held (its flush was the
+     * cut), a playing one is flushed now.
+     */
+    private void cutOrEndHeld(long now, Duration bargeInAt) {
+        if (answer.isHeld()) {
+            finish(answer.heard(0), now, AnswerEnding.BARGED_IN, bargeInAt, since(answer.heldAt()));
+        } else {
+            cut(track.flush(options.fadeOut()), now, AnswerEnding.BARGED_IN, bargeInAt);
+        }
+    }
+
+    /**
+     * The speech that held the answer was a blip: the answer goes on from where the listener
+     * left off, or ends as played if the hold's fade was its last part.
+     */
+    private void resume(long now) {
+        Answer a = answer;
+        if (!a.resume(now, (int) (RESUME_FADE_IN.toNanos() * a.sampleRate() / 1_000_000_000L))) {
+            finish(a.length(), now, AnswerEnding.PLAYED, null, null);
+            return;
+        }
+        emit(new AgentEvent.AnswerResumed(since(now), a.index, samples(a.runOffset())));
+        speak(now);
+    }
+
     private void finish(long heard, long now, AnswerEnding ending, Duration bargeInAt, Duration cutAt) {
         Answer a = answer;
         answer = null;
@@ -385,7 +424,8 @@ public final class ParrotAgent implements AutoCloseable {
         }
         boolean emitted = a.firstAudio() != Answer.UNKNOWN;
         long from = emitted ? a.firstAudio() : now;
-        AgentTurn turn = new AgentTurn(a.index, a.answering.index(), since(from), since(from).plus(samples(heard)),
+        AgentTurn turn = new AgentTurn(a.index, a.answering.index(), since(from),
+                since(from).plus(samples(heard)).plus(Duration.ofNanos(a.pausedNanos())),
                 emitted ? Duration.ofNanos(a.firstAudio() - a.utteranceEnd) : null,
                 a.start, a.length(), heard, track.format().sampleRate(), ending, bargeInAt, cutAt,
                 a.mark() == null ? null : a.mark().label());

@@ -32,49 +32,81 @@ class BargeInTest {
     }
 
     @Test
-    void speechOverTheAnswerCutsItWithin250MillisecondsWithAFade() {
+    void speechOverTheAnswerSilencesItAtOnceAndTheRuleCutsIt() {
         Signals caller = overlap(700, 800);
         double bargeInStart = 200 + 2_000 + 520 + 700;
         try (SimulatedCall call = new SimulatedCall()) {
             call.feed(caller.pcm());
-            List<int[]> runs = call.talkRuns();
-            assertThat(runs).as("the cut answer, then the answer to the barge-in").hasSize(2);
-            float[] out = call.output();
-            int[] cut = runs.get(0);
-            int lastSound = cut[1];
-            while (lastSound > cut[0] && Math.abs(out[lastSound - 1]) < SILENT) {
-                lastSound--;
-            }
-            double cutAfter = call.millis(lastSound) - bargeInStart;
-            assertThat(cutAfter).as("agent audio after the caller started talking over it, ms")
-                    .isBetween(200.0, 250.0);
+            // the first speech window (10 ms), the 20 ms chunk that carries it, the frame in flight and the fade
+            double cutAfter = lastSoundOfTheCutAnswer(call) - bargeInStart;
+            assertThat(cutAfter).as("agent audio after the caller started talking over it, ms").isBetween(20.0, 60.0);
 
-            // the fade: 10 ms from full level down to silence, no click
-            int fade = call.outputRate / 100;
-            double before = peak(out, lastSound - 2 * fade, lastSound - fade);
-            assertThat(before).isGreaterThan(0.13); // the tone's amplitude is 0.141
-            assertThat(peak(out, lastSound - fade, lastSound - fade + fade / 5)).isGreaterThan(0.1);
-            assertThat(peak(out, lastSound - fade / 5, lastSound)).isLessThan(0.03);
-            for (int i = lastSound - fade; i < lastSound; i++) {
-                assertThat(Math.abs(out[i] - out[i - 1])).as("step at %d", i).isLessThan(0.02f);
-            }
+            AgentTurn first = call.agent.timeline().agentTurns().get(0);
+            assertThat(first.ending()).isEqualTo(AnswerEnding.BARGED_IN);
+            assertThat(ms(first.bargeInAt())).isCloseTo(bargeInStart, within(10.0));
+            // the flush that cut it is the hold's, at the first speech window; the rule's 200 ms decided it was a barge-in
+            assertThat(ms(first.cutAt()) - bargeInStart).isBetween(10.0, 30.0);
+            AgentEvent.BargedIn bargedIn = call.events(AgentEvent.BargedIn.class).get(0);
+            assertThat(ms(bargedIn.at()) - bargeInStart).isBetween(200.0, 220.0);
+            assertThat(call.events(AgentEvent.AnswerHeld.class)).singleElement().satisfies(h -> {
+                assertThat(h.at()).isEqualTo(first.cutAt());
+                assertThat(h.heard()).isEqualTo(first.heard());
+            });
+            assertThat(call.events(AgentEvent.AnswerResumed.class)).isEmpty();
+            assertThat(call.agent.track().stats().flushes()).isOne();
+            assertTheBargeInIsAnsweredWhole(call, first);
+        }
+    }
 
-            Timeline t = call.agent.timeline();
-            assertThat(t.bargeIns()).isEqualTo(1);
-            AgentTurn first = t.agentTurns().get(0);
+    @Test
+    void withoutHoldingTheAnswerPlaysOnUntilTheRuleCutsItWithin250Milliseconds() {
+        Signals caller = overlap(700, 800);
+        double bargeInStart = 200 + 2_000 + 520 + 700;
+        try (SimulatedCall call = new SimulatedCall(AgentOptions.builder().holdOnSpeech(false))) {
+            call.feed(caller.pcm());
+            // 200 ms to be sure it is speech, up to one caller chunk and one frame to act, and the 10 ms fade
+            double cutAfter = lastSoundOfTheCutAnswer(call) - bargeInStart;
+            assertThat(cutAfter).as("agent audio after the caller started talking over it, ms").isBetween(200.0, 250.0);
+            AgentTurn first = call.agent.timeline().agentTurns().get(0);
             assertThat(first.ending()).isEqualTo(AnswerEnding.BARGED_IN);
             assertThat(ms(first.bargeInAt())).isCloseTo(bargeInStart, within(10.0));
             assertThat(ms(first.cutAt()) - bargeInStart).isBetween(200.0, 220.0);
-            assertThat(first.heardSamples()).isLessThan(first.lengthSamples());
-            assertThat(t.callerTurns().get(1).bargedIn()).isTrue();
-            // the barge-in itself is answered, whole
-            AgentTurn second = t.agentTurns().get(1);
-            assertThat(second.answering()).isEqualTo(2);
-            assertThat(second.ending()).isEqualTo(AnswerEnding.PLAYED);
-            assertThat(ms(second.length())).isCloseTo(800, within(30.0));
-            assertThat(call.events(AgentEvent.BargedIn.class)).singleElement()
-                    .satisfies(e -> assertThat(e.turn()).isEqualTo(first));
+            assertThat(call.events(AgentEvent.AnswerHeld.class)).isEmpty();
+            assertTheBargeInIsAnsweredWhole(call, first);
         }
+    }
+
+    /** The end of the first talk run's sound, ms, after checking its fade: full level down to silence in 10 ms, no click. */
+    private static double lastSoundOfTheCutAnswer(SimulatedCall call) {
+        List<int[]> runs = call.talkRuns();
+        assertThat(runs).as("the cut answer, then the answer to the barge-in").hasSize(2);
+        float[] out = call.output();
+        int[] cut = runs.get(0);
+        int lastSound = cut[1];
+        while (lastSound > cut[0] && Math.abs(out[lastSound - 1]) < SILENT) {
+            lastSound--;
+        }
+        int fade = call.outputRate / 100;
+        assertThat(peak(out, lastSound - 2 * fade, lastSound - fade)).isGreaterThan(0.13); // the tone's amplitude is 0.141
+        assertThat(peak(out, lastSound - fade, lastSound - fade + fade / 5)).isGreaterThan(0.1);
+        assertThat(peak(out, lastSound - fade / 5, lastSound)).isLessThan(0.03);
+        for (int i = lastSound - fade; i < lastSound; i++) {
+            assertThat(Math.abs(out[i] - out[i - 1])).as("step at %d", i).isLessThan(0.02f);
+        }
+        return call.millis(lastSound);
+    }
+
+    private static void assertTheBargeInIsAnsweredWhole(SimulatedCall call, AgentTurn first) {
+        Timeline t = call.agent.timeline();
+        assertThat(t.bargeIns()).isEqualTo(1);
+        assertThat(first.heardSamples()).isLessThan(first.lengthSamples());
+        assertThat(t.callerTurns().get(1).bargedIn()).isTrue();
+        AgentTurn second = t.agentTurns().get(1);
+        assertThat(second.answering()).isEqualTo(2);
+        assertThat(second.ending()).isEqualTo(AnswerEnding.PLAYED);
+        assertThat(ms(second.length())).isCloseTo(800, within(30.0));
+        assertThat(call.events(AgentEvent.BargedIn.class)).singleElement()
+                .satisfies(e -> assertThat(e.turn()).isEqualTo(first));
     }
 
     @Test
@@ -106,8 +138,9 @@ class BargeInTest {
 
     @Test
     void aCutAfterTheLastWriteFlushesTheAnswersMark() throws Exception {
-        // a 500 ms answer is all written at once (it fits the lead), so its mark is placed before the cut
-        Signals caller = new Signals(RATE).silence(200).tone(500, 440, -20).silence(620).tone(600, 660, -20)
+        // a 500 ms answer is all written within its first 100 ms (it fits the lead), so its mark is placed
+        // before the caller talks over it, 300 ms in
+        Signals caller = new Signals(RATE).silence(200).tone(500, 440, -20).silence(820).tone(600, 660, -20)
                 .silence(2_000);
         try (SimulatedCall call = new SimulatedCall()) {
             AtomicReference<Mark> cutMark = new AtomicReference<>();
@@ -145,12 +178,17 @@ class BargeInTest {
         }
     }
 
+    /** A blip while idle, an utterance of 2 s, then two blips over its answer (about 380 ms and 1,130 ms into it). */
+    private static Signals blips() {
+        return new Signals(RATE).silence(200).tone(150, 880, -15).silence(800)
+                .tone(2_000, 440, -20).silence(900)
+                .tone(150, 880, -15).silence(600).tone(120, 880, -15).silence(3_000);
+    }
+
     @Test
-    void blipsShorterThan200MillisecondsNeitherCutNorMakeTurns() {
-        Signals caller = new Signals(RATE).silence(200).tone(150, 880, -15).silence(800) // a blip while idle
-                .tone(2_000, 440, -20).silence(900)                                       // an utterance
-                .tone(150, 880, -15).silence(600).tone(120, 880, -15).silence(3_000);     // blips over the answer
-        try (SimulatedCall call = new SimulatedCall()) {
+    void withoutHoldingBlipsShorterThan200MillisecondsNeitherCutNorPauseNorMakeTurns() {
+        Signals caller = blips();
+        try (SimulatedCall call = new SimulatedCall(AgentOptions.builder().holdOnSpeech(false))) {
             call.feed(caller.pcm());
             Timeline t = call.agent.timeline();
             assertThat(t.utterances()).isEqualTo(1);
@@ -163,6 +201,110 @@ class BargeInTest {
             assertThat(call.talkRuns()).singleElement()
                     .satisfies(run -> assertThat(call.millis(run[1] - run[0])).isCloseTo(2_000, within(30.0)));
             assertThat(call.agent.track().stats().flushes()).isZero();
+        }
+    }
+
+    @Test
+    void aBlipOverTheAnswerPausesItAndItGoesOnWhereTheListenerLeftOff() throws Exception {
+        float[] whole;
+        try (SimulatedCall reference = new SimulatedCall(AgentOptions.builder().holdOnSpeech(false))) {
+            reference.feed(blips().pcm());
+            int[] run = reference.talkRuns().get(0);
+            whole = java.util.Arrays.copyOfRange(reference.output(), run[0], run[1]);
+        }
+        try (SimulatedCall call = new SimulatedCall()) {
+            call.feed(blips().pcm());
+            Timeline t = call.agent.timeline();
+            assertThat(t.utterances()).isEqualTo(1);
+            assertThat(t.blips()).isEqualTo(3);
+            assertThat(t.bargeIns()).isZero();
+            AgentTurn answer = t.agentTurns().get(0);
+            assertThat(t.agentTurns()).singleElement().satisfies(a -> {
+                assertThat(a.ending()).isEqualTo(AnswerEnding.PLAYED);
+                assertThat(a.lengthSamples()).isEqualTo(2_000 * 48);
+                assertThat(a.heardSamples()).isEqualTo(a.lengthSamples());
+            });
+            assertThat(call.agent.lastAnswerMark().label()).isEqualTo("answer-1");
+            assertThat(call.agent.lastAnswerMark().result().get(5, TimeUnit.SECONDS).outcome()).isEqualTo(MarkOutcome.PLAYED);
+            assertThat(call.agent.track().stats().flushes()).isEqualTo(2);
+
+            List<AgentEvent.AnswerHeld> holds = call.events(AgentEvent.AnswerHeld.class);
+            List<AgentEvent.AnswerResumed> resumes = call.events(AgentEvent.AnswerResumed.class);
+            assertThat(holds).hasSize(2);
+            assertThat(resumes).hasSize(2);
+            List<int[]> runs = call.talkRuns();
+            assertThat(runs).as("the answer, paused twice").hasSize(3);
+            float[] out = call.output();
+            double paused = 0;
+            for (int i = 0; i < 2; i++) {
+                // held at the blip's first speech window, resumed when it ended: its 150 or 120 ms and 500 ms of silence
+                double pause = ms(resumes.get(i).at()) - ms(holds.get(i).at());
+                assertThat(pause).isBetween(600.0, 680.0);
+                paused += pause;
+                // it goes on from what was heard: from there on it is the answer's own audio, once faded in
+                long from = resumes.get(i).from().toNanos() * 48 / 1_000_000;
+                assertThat(from).isBetween(holds.get(i).heard().toNanos() * 48 / 1_000_000 - 2,
+                        holds.get(i).heard().toNanos() * 48 / 1_000_000);
+                int start = runs.get(i + 1)[0];
+                for (int j = 0; j < 48 * 10; j++) {
+                    assertThat(Math.abs(out[start + j + 1] - out[start + j])).as("step at %d after resume %d", j, i + 1)
+                            .isLessThan(0.02f);
+                }
+                for (int j = 48 * 12; j < 48 * 100; j++) {
+                    assertThat((double) out[start + j]).as("sample %d after resume %d", j, i + 1)
+                            .isCloseTo(whole[(int) from + j], within(2e-3));
+                }
+            }
+            // what was heard: every sample of it once, the pauses between
+            double heard = 0;
+            for (int[] run : runs) {
+                int[] sound = call.trimmed(run);
+                heard += call.millis(sound[1] - sound[0]);
+            }
+            assertThat(heard).isCloseTo(2_000, within(30.0));
+            assertThat(ms(answer.to().minus(answer.from()))).isCloseTo(2_000 + paused, within(1.0));
+        }
+    }
+
+    @Test
+    void anAnswerHeldAtItsVeryEndIsPlayedWhenTheBlipEnds() {
+        // blips starting ever later over a 410 ms answer (405 ms of tone, recorded to its last 10 ms window): when
+        // only its last, partial frame (10 ms) is left, the hold's 10 ms fade takes all of it
+        boolean heldAtTheEnd = false;
+        for (int offset = 300; offset <= 440; offset += 5) {
+            Signals caller = new Signals(RATE).silence(200).tone(405, 440, -20).silence(520 + offset)
+                    .tone(120, 880, -15).silence(1_500);
+            try (SimulatedCall call = new SimulatedCall()) {
+                call.feed(caller.pcm());
+                AgentTurn answer = call.agent.timeline().agentTurns().get(0);
+                assertThat(answer.ending()).as("offset %d", offset).isEqualTo(AnswerEnding.PLAYED);
+                assertThat(answer.heardSamples()).as("offset %d", offset).isEqualTo(answer.lengthSamples());
+                assertThat(answer.lengthSamples()).as("offset %d", offset).isEqualTo(410 * 48);
+                int holds = call.events(AgentEvent.AnswerHeld.class).size();
+                int resumes = call.events(AgentEvent.AnswerResumed.class).size();
+                assertThat(resumes).isLessThanOrEqualTo(holds);
+                if (holds == 1 && resumes == 0) {
+                    heldAtTheEnd = true;
+                    assertThat(call.events(AgentEvent.AnswerHeld.class).get(0).heard()).isEqualTo(answer.heard());
+                }
+                assertThat(call.agent.isSpeaking()).isFalse();
+            }
+        }
+        assertThat(heldAtTheEnd).as("some blip held the answer in its last 10 ms").isTrue();
+    }
+
+    @Test
+    void closingWhileHeldEndsTheAnswerWithWhatWasHeard() {
+        Signals caller = new Signals(RATE).silence(200).tone(2_000, 440, -20).silence(900).tone(60, 880, -15);
+        try (SimulatedCall call = new SimulatedCall()) {
+            call.feed(caller.pcm());
+            assertThat(call.events(AgentEvent.AnswerHeld.class)).hasSize(1);
+            assertThat(call.agent.isSpeaking()).isTrue();
+            call.agent.close();
+            AgentTurn answer = call.agent.timeline().agentTurns().get(0);
+            assertThat(answer.ending()).isEqualTo(AnswerEnding.CLOSED);
+            assertThat(answer.heard()).isEqualTo(call.events(AgentEvent.AnswerHeld.class).get(0).heard());
+            assertThat(ms(answer.heard())).isCloseTo(420, within(30.0));
         }
     }
 

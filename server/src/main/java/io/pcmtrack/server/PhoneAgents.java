@@ -41,9 +41,7 @@ final class PhoneAgents implements AutoCloseable {
     PhoneAgents(FrameScheduler scheduler, AgentOptions options, String token) {
         // No fade on a phone leg: the barge-in's clear already cut the audio the provider holds,
         // so faded samples sent after it would only be a blip of the old answer.
-        this.options = AgentOptions.builder().vad(options.vad()).maxUtterance(options.maxUtterance())
-                .burst(options.burst()).lead(options.lead()).fadeOut(Duration.ZERO).history(options.history())
-                .clock(options.clock()).build();
+        this.options = options.toBuilder().fadeOut(Duration.ZERO).build();
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
         this.twilio = new TwilioEndpoint(CallOptions.of(scheduler), this::answer);
     }

@@ -201,15 +201,16 @@ class BrowserAgentTest {
                 number(barged, "cutAtMs") - number(barged, "bargeInAtMs"), number(cut, "end") - (number(barged, "cutAtMs") + shift), cutAfter);
         System.out.println("stage: microphone at the server: " + state.get("microphone"));
         assertThat(number(cut, "durationMs")).isLessThan(BURSTS.get(2).seconds * 1000 - 500);
-        // 200 ms of speech make a barge-in (counted in 10 ms windows of the audio as it arrives, so a burst of
-        // late chunks can bring it a little early); the flush, its 10 ms fade and a 20 ms frame follow.
-        assertThat(decided).isBetween(150.0, 250.0);
-        // Raw, in the page: the rule's 200 ms plus both WebRTC legs, whose jitter buffers grow with the machine's
-        // load (301..670 ms seen at load average 4..9, 1083 ms once at 18; see docs/BENCHMARKS.md). Not cutting at
-        // all would take the rest of the answer, over 1.5 s.
-        assertThat(cutAfter).isBetween(200.0, 1400.0);
-        // In the page: within 250 ms once the caller's voice is at the server and the agent's silence back at the speaker.
-        assertThat(cutAfter - transport).isLessThan(250);
+        // The agent holds (flushes) its answer at the caller's first 10 ms speech window, in the chunk that
+        // carries it; the rule's 200 ms of speech then make it a barge-in, which keeps it cut.
+        assertThat(decided).isBetween(0.0, 60.0);
+        // Raw, in the page: both WebRTC legs, whose jitter buffers grow with the machine's load (see
+        // docs/BENCHMARKS.md, "Barge-in in the page"), the window, a frame and the fade. Not cutting at all would
+        // take the rest of the answer, over 1.5 s.
+        assertThat(cutAfter).isBetween(20.0, 1400.0);
+        // In the page, once the caller's voice is at the server and the agent's silence back at the speaker: the
+        // agent's own part, about 40 ms, with room for the legs' jitter to differ from the answer's start to the cut.
+        assertThat(cutAfter - transport).isLessThan(150);
 
         // The server's timeline, as the page shows it: four utterances, the third answer barged in with its heard part.
         assertThat(number(timeline, "utterances")).isEqualTo(4);
