@@ -43,10 +43,14 @@ import org.slf4j.LoggerFactory;
  * is plenty for a 400 ms lead; a transport that can go quiet for longer calls {@link #tick()}
  * from a timer (every 20..100 ms).
  *
- * <p><b>Barge-in.</b> Caller speech reaching {@link VadOptions#bargeIn()} while an answer plays
- * flushes the track with {@link AgentOptions#fadeOut()}; the flush report's played position,
- * against the position noted before the answer was written, says exactly how much was heard.
- * The speech that cut the answer goes on being recorded and is answered in its turn.
+ * <p><b>Barge-in.</b> At the caller's first speech window while an answer plays, the agent
+ * holds it ({@link AgentOptions#holdOnSpeech()}, the default): it flushes the track with
+ * {@link AgentOptions#fadeOut()} and keeps the rest of the answer itself; the flush report's
+ * played position, against the position noted before the answer was written, says exactly how
+ * much was heard. Speech reaching {@link VadOptions#bargeIn()} makes the hold a barge-in; a
+ * segment that ends as a blip resumes the answer where the listener left off. Without the hold,
+ * speech reaching {@code bargeIn} flushes the playing answer. The speech that cut the answer
+ * goes on being recorded and is answered in its turn.
  *
  * <p><b>Echo.</b> Transports deliver only the caller's audio (a browser cancels its own echo,
  * a phone leg carries the caller alone), so the agent does not try to tell its own voice apart.

@@ -9,7 +9,8 @@ import io.pcmtrack.webrtc.WebRtcFactories;
 
 /**
  * The server the agent's browser test talks to, in its own JVM inside the test's network
- * namespace: the voice agent with its default options. Says {@code PORT n} once it serves; answers
+ * namespace: the voice agent with its default options ({@code --no-hold}: with
+ * {@code holdOnSpeech(false)}, for comparisons). Says {@code PORT n} once it serves; answers
  * a line {@code sessions} on stdin with {@code SESSIONS n}, {@code threads} with
  * {@code THREADS total=n pcmtrack=m os=k} (Java threads alive, those named pcmtrack-*, after a
  * GC, and the process's threads as the kernel counts them, libwebrtc's included), and
@@ -22,7 +23,9 @@ public final class AgentTestServer {
     }
 
     public static void main(String[] args) throws Exception {
-        PcmTrackServer server = PcmTrackServer.builder().port(0).agent(AgentOptions.defaults()).build().start();
+        boolean hold = !java.util.Arrays.asList(args).contains("--no-hold");
+        PcmTrackServer server = PcmTrackServer.builder().port(0)
+                .agent(AgentOptions.defaults().toBuilder().holdOnSpeech(hold).build()).build().start();
         System.out.println("PORT " + server.port());
         System.out.flush();
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

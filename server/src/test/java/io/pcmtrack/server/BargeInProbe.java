@@ -22,13 +22,14 @@ import io.pcmtrack.io.WavWriter;
  * the wall clock both read on this machine): the caller's onset in the page, the agent's first
  * speech window, the flush, and the agent's silence in the page; for every turn the microphone
  * leg (page onset to the agent's first speech window) and the voice leg (frame emitted to the
- * page's onset of it). Page settings (the start options of {@code window.pcmtrackAgent}) and the
- * agent's frame length are compared in interleaved rounds, each round a new conversation.
+ * page's onset of it). Page settings (the start options of {@code window.pcmtrackAgent}), the
+ * agent's frame length and the agent's hold ({@code --agent both}: a server of each kind) are
+ * compared in interleaved rounds, each round a new conversation.
  *
  * <pre>
  * mvn -q -pl server -am test-compile dependency:build-classpath -Dmdep.outputFile=target/test.cp -Dmdep.includeScope=test
  * java -cp "server/target/test-classes:server/target/classes:$(cat server/target/test.cp)" \
- *      io.pcmtrack.server.BargeInProbe --rounds 3 --seconds 34 \
+ *      io.pcmtrack.server.BargeInProbe --rounds 3 --seconds 34 --agent both \
  *      --config 'opus20={"opusFrameMs":20}' --config 'opus10={"opusFrameMs":10}'
  * </pre>
  * Needs root, {@code ip} and Debian's chromium.
@@ -77,17 +78,19 @@ public final class BargeInProbe {
     public static void main(String[] args) throws Exception {
         int rounds = 3;
         int seconds = 34;
+        String agents = "hold";
         List<Config> configs = new ArrayList<>();
         for (int i = 0; i < args.length; i += 2) {
             switch (args[i]) {
                 case "--rounds" -> rounds = Integer.parseInt(args[i + 1]);
                 case "--seconds" -> seconds = Integer.parseInt(args[i + 1]);
+                case "--agent" -> agents = args[i + 1];
                 case "--config" -> {
                     String[] kv = args[i + 1].split("=", 2);
                     configs.add(new Config(kv[0], kv[1]));
                 }
                 default -> throw new IllegalArgumentException("unknown option " + args[i]
-                        + "; expected --rounds N, --seconds S, --config name={startOptions}");
+                        + "; expected --rounds N, --seconds S, --agent hold|nohold|both, --config name={startOptions}");
             }
         }
         if (configs.isEmpty()) {
@@ -97,14 +100,26 @@ public final class BargeInProbe {
         Path mic = work.resolve("talk-over.wav");
         WavWriter.write(mic, PcmData.ofFloats(RATE, 1, talkOver()).convertTo(PcmFormat.s16(RATE, 1)));
         Map<String, Map<String, List<Double>>> results = new LinkedHashMap<>();
+        boolean withHold = agents.equals("hold") || agents.equals("both");
+        boolean withoutHold = agents.equals("nohold") || agents.equals("both");
+        if (!withHold && !withoutHold) {
+            throw new IllegalArgumentException("--agent must be hold, nohold or both, got " + agents);
+        }
         try (NetworkNamespace ns = NetworkNamespace.create();
-             ChildServer server = new ChildServer(ns, AgentTestServer.class);
+             ChildServer hold = withHold ? new ChildServer(ns, AgentTestServer.class) : null;
+             ChildServer noHold = withoutHold ? new ChildServer(ns, AgentTestServer.class, "--no-hold") : null;
              Chromium chromium = new Chromium(ns, work, List.of("--use-fake-ui-for-media-stream",
                      "--use-fake-device-for-media-stream", "--use-file-for-fake-audio-capture=" + mic))) {
             for (int r = 0; r < rounds; r++) {
                 for (Config c : configs) {
-                    Map<String, List<Double>> into = results.computeIfAbsent(c.name, k -> new LinkedHashMap<>());
-                    conversation(chromium.browser, server.port, c, seconds, into);
+                    for (ChildServer server : new ChildServer[] {hold, noHold}) {
+                        if (server == null) {
+                            continue;
+                        }
+                        String name = c.name + (server == hold ? ", agent holds at the first speech window" : ", agent talks on until the rule");
+                        Map<String, List<Double>> into = results.computeIfAbsent(name, k -> new LinkedHashMap<>());
+                        conversation(chromium.browser, server.port, new Config(name, c.startOptions), seconds, into);
+                    }
                 }
             }
         }
@@ -167,7 +182,7 @@ public final class BargeInProbe {
                 double pageOnset = number(onset, "start");
                 add(into, "barge-in, in the page: the caller's onset to the agent's silence", number(heard, "end") - pageOnset);
                 add(into, "  1 microphone leg: to the agent's first speech window", number(t, "bargeInAtMs") + shift - pageOnset);
-                add(into, "  2 the rule: first speech window to the flush", number(t, "cutAtMs") - number(t, "bargeInAtMs"));
+                add(into, "  2 the agent: first speech window to the flush (the hold's, or the rule's)", number(t, "cutAtMs") - number(t, "bargeInAtMs"));
                 add(into, "  3 the flush to the agent's silence in the page", number(heard, "end") - (number(t, "cutAtMs") + shift));
                 if (old.size() == 2) {
                     Map<String, Object> oldOnset = nearest(old.get(0), "start", pageOnset);
