@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 
+import io.pcmtrack.MediaClock;
+
 import org.junit.jupiter.api.Test;
 
 /** Thresholds have the documented defaults, and a bad value is named in the error. */
@@ -24,6 +26,7 @@ class OptionsTest {
         assertThat(a.burst()).isEqualTo(Duration.ofMillis(200));
         assertThat(a.lead()).isEqualTo(Duration.ofMillis(400));
         assertThat(a.fadeOut()).isEqualTo(Duration.ofMillis(10));
+        assertThat(a.holdOnSpeech()).isTrue();
         assertThat(a.history()).isEqualTo(100);
     }
 
@@ -54,5 +57,18 @@ class OptionsTest {
         assertThat(v.endSilence()).isEqualTo(Duration.ofMillis(700));
         assertThat(v.minUtterance()).isEqualTo(Duration.ofMillis(300));
         assertThat(v.toString()).contains("endSilence=700 ms");
+        MediaClock clock = new io.pcmtrack.VirtualClock();
+        AgentOptions a = AgentOptions.builder().vad(v).maxUtterance(Duration.ofSeconds(5)).burst(Duration.ofMillis(100))
+                .lead(Duration.ofMillis(300)).fadeOut(Duration.ofMillis(5)).holdOnSpeech(false).history(7).clock(clock).build();
+        AgentOptions b = a.toBuilder().fadeOut(Duration.ZERO).build();
+        assertThat(b.vad()).isSameAs(v);
+        assertThat(b.maxUtterance()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(b.burst()).isEqualTo(Duration.ofMillis(100));
+        assertThat(b.lead()).isEqualTo(Duration.ofMillis(300));
+        assertThat(b.fadeOut()).isEqualTo(Duration.ZERO);
+        assertThat(b.holdOnSpeech()).isFalse();
+        assertThat(b.history()).isEqualTo(7);
+        assertThat(b.clock()).isSameAs(clock);
+        assertThat(b.toString()).contains("holdOnSpeech=false");
     }
 }
