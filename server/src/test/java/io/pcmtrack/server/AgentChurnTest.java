@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
  * 200 conversations with the voice agent, opened and deleted one after another, against a server
  * in a process of its own (heap fixed and pre-touched, so its resident memory grows only with
  * native memory): no thread is left behind, Java's or libwebrtc's, and every libwebrtc peer
- * connection the conversations created is freed, not only closed. Resident memory is printed,
- * not asserted (it depends on the allocator and the machine); docs/BENCHMARKS.md has a run's.
+ * connection the conversations created is freed, not only closed. Resident memory is printed and
+ * its growth per conversation after the warm-up bounded well below what a leaked peer connection
+ * costs (the bound leaves room for the JIT's own growth; docs/BENCHMARKS.md has runs).
  */
 class AgentChurnTest {
     /** 200; more with -DagentChurn.conversations=N (past the JIT's warm-up, about 300). */
@@ -55,6 +56,10 @@ class AgentChurnTest {
             System.out.printf(Locale.ROOT, "%d conversations in %.1f s; server RSS %.1f MB after %d, %.1f MB after %d: %+.1f KB per conversation; %s%n",
                     CONVERSATIONS, (System.nanoTime() - start) / 1e9, baselineKb / 1024.0, WARM_UP, afterKb / 1024.0, CONVERSATIONS,
                     perConversation, afterThreads);
+            // Flat after the first few, but for what the JVM itself still grows by in its first few hundred
+            // conversations (the JIT: +30..60 KB per conversation over 10..200 measured, 6..7 KB past 350;
+            // docs/BENCHMARKS.md); a closed peer connection that stayed allocated cost 200 KB per conversation.
+            assertThat(perConversation).as("server RSS growth per conversation after %d, KB", WARM_UP).isLessThan(120);
             server.send("sessions");
             assertThat(server.expect("SESSIONS ", Duration.ofSeconds(10))).isEqualTo("SESSIONS 0");
             // Every thread a conversation started (receiver listener, WebRTC sessions' event threads) is gone.
