@@ -125,14 +125,22 @@ final class Answer {
     }
 
     /**
-     * The track was just flushed at the caller's first speech window: the listener got what the
+     * The track was just flushed at the caller's first speech window: the listener gets what the
      * flush's report says ({@code played}, its fade included) and nothing more of it until
-     * {@link #resume}. Its mark, if written, was flushed with the rest.
+     * {@link #resume}. Its mark, if written, was flushed with the rest. If the fade is all that
+     * was left of it, it is not held: it plays out with its fade and ends as played.
+     *
+     * @return whether it is held
      */
-    void hold(long played, long now) {
-        heardAtHold = heard(played);
+    boolean hold(long played, long now) {
+        long heard = heard(played);
+        if (end >= 0 && heard >= length()) {
+            return false;
+        }
+        heardAtHold = heard;
         held = true;
         heldAt = now;
+        return true;
     }
 
     long heldAt() {
@@ -155,7 +163,7 @@ final class Answer {
      * mark follows the last write.
      *
      * @param fadeIn caller samples per channel to fade in
-     * @return false, and nothing changed, if nothing of it is left to write (the hold's fade was its end)
+     * @return false, and nothing changed, if nothing of it is left to write
      */
     boolean resume(long now, int fadeIn) {
         int total = utterance.length / channels;
@@ -163,13 +171,15 @@ final class Answer {
             return false;
         }
         held = false;
-        pausedNanos += now - heldAt;
+        if (heardAtHold > 0) {
+            pausedNanos += now - heldAt; // a gap in what the listener hears; before any of it, no gap
+        }
         written = (int) (heardAtHold * sampleRate / track.format().sampleRate());
         runOffset = (long) written * track.format().sampleRate() / sampleRate; // at most the heard part, by under a caller sample
         runStart = track.writePosition();
         end = -1;
         mark = null;
-        fadeInLength = fadeIn;
+        fadeInLength = written > 0 ? fadeIn : 0; // from its start, it starts as it was recorded
         fadeInDone = 0;
         return true;
     }
@@ -202,6 +212,9 @@ final class Answer {
      * @return true if this look found the first frame
      */
     boolean noteFirstAudio(long now) {
+        if (held) {
+            return false; // the agent noted what the hold's fade sends out
+        }
         long heard = heard(track.playedPosition());
         if (firstAudio != UNKNOWN || heard <= 0) {
             return false;

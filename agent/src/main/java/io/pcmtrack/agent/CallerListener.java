@@ -13,8 +13,8 @@ final class CallerListener {
 
     /** What the listener tells the agent, in stream order. */
     interface Segments {
-        /** A segment started with a speech window starting at {@code at}, found when it ended at {@code detected}. */
-        void started(long at, long detected);
+        /** A segment started with a speech window starting at {@code at}, in a chunk that arrived at {@code arrival}. */
+        void started(long at, long arrival);
 
         /** The segment that started at {@code segmentStart} has just reached the barge-in's speech, with a window ending at {@code at}. */
         void bargeInReached(long segmentStart, long at);
@@ -76,7 +76,7 @@ final class CallerListener {
             i += take;
             if (windowFill == windowSamples) {
                 windowFill = 0;
-                onWindow(arrival - nanos(n - i));
+                onWindow(arrival - nanos(n - i), arrival);
             }
         }
     }
@@ -99,7 +99,7 @@ final class CallerListener {
         recorder.clear();
     }
 
-    private void onWindow(long end) {
+    private void onWindow(long end, long arrival) {
         double sum = 0;
         for (float v : window) {
             sum += (double) v * v;
@@ -111,7 +111,7 @@ final class CallerListener {
             bargeInReached = false;
             segmentSamples = 0;
             segmentSpeechEnd = 0;
-            segments.started(segmentStart, end);
+            segments.started(segmentStart, arrival);
         }
         if (vad.inSegment()) {
             recorder.append(window, vad.windowSamples(), speech);

@@ -297,15 +297,21 @@ public final class ParrotAgent implements AutoCloseable {
     /** What the caller does, as the listener finds it. */
     private final class CallerSegments implements CallerListener.Segments {
         @Override
-        public void started(long at, long detected) {
+        public void started(long at, long arrival) {
             segmentBargedIn = false;
             emit(new AgentEvent.CallerStarted(since(at)));
             if (options.holdOnSpeech() && answer != null) {
-                settle(detected); // an answer already played out is not held, it ended
+                settle(arrival); // an answer already played out is not held, it ended
                 if (answer != null && !answer.isHeld()) {
                     FlushReport report = track.flush(options.fadeOut());
-                    answer.hold(report.playedPosition(), detected);
-                    emit(new AgentEvent.AnswerHeld(since(detected), answer.index, samples(answer.heard(0))));
+                    if (answer.hold(report.playedPosition(), arrival)) {
+                        long heard = answer.heard(0);
+                        if (heard > 0 && answer.firstAudio() == Answer.UNKNOWN) {
+                            answer.firstAudioAt(arrival); // what was heard is the fade, which goes out now
+                            answerStarted(answer);
+                        }
+                        emit(new AgentEvent.AnswerHeld(since(arrival), answer.index, samples(heard)));
+                    }
                 }
             }
         }

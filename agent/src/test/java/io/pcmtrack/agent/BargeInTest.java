@@ -12,7 +12,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.pcmtrack.Mark;
 import io.pcmtrack.MarkOutcome;
 import io.pcmtrack.MarkResult;
+import io.pcmtrack.PcmFormat;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.ParameterizedTest;
 
 /**
  * A caller who talks over the agent cuts it: within 250 ms of the start of their speech as the
@@ -180,7 +183,11 @@ class BargeInTest {
 
     /** A blip while idle, an utterance of 2 s, then two blips over its answer (about 380 ms and 1,130 ms into it). */
     private static Signals blips() {
-        return new Signals(RATE).silence(200).tone(150, 880, -15).silence(800)
+        return blips(RATE);
+    }
+
+    private static Signals blips(int rate) {
+        return new Signals(rate).silence(200).tone(150, 880, -15).silence(800)
                 .tone(2_000, 440, -20).silence(900)
                 .tone(150, 880, -15).silence(600).tone(120, 880, -15).silence(3_000);
     }
@@ -204,16 +211,18 @@ class BargeInTest {
         }
     }
 
-    @Test
-    void aBlipOverTheAnswerPausesItAndItGoesOnWhereTheListenerLeftOff() throws Exception {
+    @ParameterizedTest
+    @CsvSource({"16000, 1", "44100, 2", "8000, 1"})
+    void aBlipOverTheAnswerPausesItAndItGoesOnWhereTheListenerLeftOff(int rate, int channels) throws Exception {
+        PcmFormat format = PcmFormat.s16(rate, channels);
         float[] whole;
         try (SimulatedCall reference = new SimulatedCall(AgentOptions.builder().holdOnSpeech(false))) {
-            reference.feed(blips().pcm());
+            reference.feed(blips(rate).pcm(format));
             int[] run = reference.talkRuns().get(0);
             whole = java.util.Arrays.copyOfRange(reference.output(), run[0], run[1]);
         }
         try (SimulatedCall call = new SimulatedCall()) {
-            call.feed(blips().pcm());
+            call.feed(blips(rate).pcm(format));
             Timeline t = call.agent.timeline();
             assertThat(t.utterances()).isEqualTo(1);
             assertThat(t.blips()).isEqualTo(3);
@@ -221,12 +230,15 @@ class BargeInTest {
             AgentTurn answer = t.agentTurns().get(0);
             assertThat(t.agentTurns()).singleElement().satisfies(a -> {
                 assertThat(a.ending()).isEqualTo(AnswerEnding.PLAYED);
-                assertThat(a.lengthSamples()).isEqualTo(2_000 * 48);
+                // exact when the rate divides 48 kHz; each resume restarts the converter on a caller sample
+                assertThat(a.lengthSamples()).isCloseTo(2_000 * 48, within(48_000 % rate == 0 ? 0L : 2L));
                 assertThat(a.heardSamples()).isEqualTo(a.lengthSamples());
             });
             assertThat(call.agent.lastAnswerMark().label()).isEqualTo("answer-1");
             assertThat(call.agent.lastAnswerMark().result().get(5, TimeUnit.SECONDS).outcome()).isEqualTo(MarkOutcome.PLAYED);
             assertThat(call.agent.track().stats().flushes()).isEqualTo(2);
+            assertThat(call.events(AgentEvent.AnswerWritten.class)).extracting(AgentEvent.AnswerWritten::label)
+                    .containsOnly("answer-1").hasSizeBetween(1, 3);
 
             List<AgentEvent.AnswerHeld> holds = call.events(AgentEvent.AnswerHeld.class);
             List<AgentEvent.AnswerResumed> resumes = call.events(AgentEvent.AnswerResumed.class);
@@ -235,16 +247,16 @@ class BargeInTest {
             List<int[]> runs = call.talkRuns();
             assertThat(runs).as("the answer, paused twice").hasSize(3);
             float[] out = call.output();
-            double paused = 0;
+            // where the converter restarts between two of the reference's samples, the tone is shifted by less than one
+            double tolerance = 48_000 % rate == 0 ? 2e-3 : 1e-2;
             for (int i = 0; i < 2; i++) {
                 // held at the blip's first speech window, resumed when it ended: its 150 or 120 ms and 500 ms of silence
                 double pause = ms(resumes.get(i).at()) - ms(holds.get(i).at());
                 assertThat(pause).isBetween(600.0, 680.0);
-                paused += pause;
                 // it goes on from what was heard: from there on it is the answer's own audio, once faded in
                 long from = resumes.get(i).from().toNanos() * 48 / 1_000_000;
-                assertThat(from).isBetween(holds.get(i).heard().toNanos() * 48 / 1_000_000 - 2,
-                        holds.get(i).heard().toNanos() * 48 / 1_000_000);
+                long heardAtHold = holds.get(i).heard().toNanos() * 48 / 1_000_000;
+                assertThat(from).isBetween(heardAtHold - 6, heardAtHold);
                 int start = runs.get(i + 1)[0];
                 for (int j = 0; j < 48 * 10; j++) {
                     assertThat(Math.abs(out[start + j + 1] - out[start + j])).as("step at %d after resume %d", j, i + 1)
@@ -252,7 +264,7 @@ class BargeInTest {
                 }
                 for (int j = 48 * 12; j < 48 * 100; j++) {
                     assertThat((double) out[start + j]).as("sample %d after resume %d", j, i + 1)
-                            .isCloseTo(whole[(int) from + j], within(2e-3));
+                            .isCloseTo(whole[(int) from + j], within(tolerance));
                 }
             }
             // what was heard: every sample of it once, the pauses between
@@ -262,35 +274,49 @@ class BargeInTest {
                 heard += call.millis(sound[1] - sound[0]);
             }
             assertThat(heard).isCloseTo(2_000, within(30.0));
-            assertThat(ms(answer.to().minus(answer.from()))).isCloseTo(2_000 + paused, within(1.0));
+            // the turn's times are the listener's: from its first frame to the end of its last sound
+            assertThat(ms(answer.from())).isCloseTo(call.millis(runs.get(0)[0]), within(1.0));
+            assertThat(ms(answer.to())).isCloseTo(call.millis(call.trimmed(runs.get(2))[1]), within(25.0));
         }
     }
 
     @Test
-    void anAnswerHeldAtItsVeryEndIsPlayedWhenTheBlipEnds() {
-        // blips starting ever later over a 410 ms answer (405 ms of tone, recorded to its last 10 ms window): when
-        // only its last, partial frame (10 ms) is left, the hold's 10 ms fade takes all of it
-        boolean heldAtTheEnd = false;
-        for (int offset = 300; offset <= 440; offset += 5) {
-            Signals caller = new Signals(RATE).silence(200).tone(405, 440, -20).silence(520 + offset)
-                    .tone(120, 880, -15).silence(1_500);
-            try (SimulatedCall call = new SimulatedCall()) {
-                call.feed(caller.pcm());
-                AgentTurn answer = call.agent.timeline().agentTurns().get(0);
-                assertThat(answer.ending()).as("offset %d", offset).isEqualTo(AnswerEnding.PLAYED);
-                assertThat(answer.heardSamples()).as("offset %d", offset).isEqualTo(answer.lengthSamples());
-                assertThat(answer.lengthSamples()).as("offset %d", offset).isEqualTo(410 * 48);
-                int holds = call.events(AgentEvent.AnswerHeld.class).size();
-                int resumes = call.events(AgentEvent.AnswerResumed.class).size();
-                assertThat(resumes).isLessThanOrEqualTo(holds);
-                if (holds == 1 && resumes == 0) {
-                    heldAtTheEnd = true;
-                    assertThat(call.events(AgentEvent.AnswerHeld.class).get(0).heard()).isEqualTo(answer.heard());
+    void speechInAnAnswersLastTenMillisecondsLetsItEndPlayed() {
+        // speech starting ever later over a 410 ms answer (405 ms of tone, recorded to its last 10 ms window):
+        // when only its last, partial frame (10 ms) is left, the flush's 10 ms fade is all of it, so it is not
+        // held but plays out, and neither a blip (120 ms) nor speech that would be a barge-in (400 ms) cuts it
+        for (int speech : new int[] {120, 400}) {
+            boolean fadedOut = false;
+            for (int offset = 300; offset <= 440; offset += 5) {
+                Signals caller = new Signals(RATE).silence(200).tone(405, 440, -20).silence(520 + offset)
+                        .tone(speech, 880, -15).silence(1_500);
+                try (SimulatedCall call = new SimulatedCall()) {
+                    call.feed(caller.pcm());
+                    AgentTurn answer = call.agent.timeline().agentTurns().get(0);
+                    String what = speech + " ms at " + offset + " ms";
+                    assertThat(answer.lengthSamples()).as(what).isEqualTo(410 * 48);
+                    boolean held = !call.events(AgentEvent.AnswerHeld.class).isEmpty();
+                    if (held && speech == 400) {
+                        assertThat(answer.ending()).as(what).isEqualTo(AnswerEnding.BARGED_IN);
+                        assertThat(answer.heardSamples()).as(what).isLessThan(answer.lengthSamples());
+                        assertThat(call.agent.timeline().bargeIns()).as(what).isOne();
+                        continue;
+                    }
+                    // not held (played out, or faded out by the flush), or held by a blip and resumed
+                    assertThat(answer.ending()).as(what).isEqualTo(AnswerEnding.PLAYED);
+                    assertThat(answer.heardSamples()).as(what).isEqualTo(answer.lengthSamples());
+                    assertThat(call.agent.timeline().bargeIns()).as(what).isZero();
+                    assertThat(call.events(AgentEvent.AnswerResumed.class)).as(what).hasSize(held ? 1 : 0);
+                    if (speech == 400) {
+                        assertThat(call.agent.timeline().callerTurns().get(1).bargedIn()).as(what).isFalse();
+                    }
+                    if (!held && call.agent.track().stats().flushes() == 1) {
+                        fadedOut = true;
+                    }
                 }
-                assertThat(call.agent.isSpeaking()).isFalse();
             }
+            assertThat(fadedOut).as("speech of %d ms met the answer's last 10 ms at some offset", speech).isTrue();
         }
-        assertThat(heldAtTheEnd).as("some blip held the answer in its last 10 ms").isTrue();
     }
 
     @Test
