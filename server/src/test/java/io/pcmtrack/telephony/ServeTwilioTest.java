@@ -82,6 +82,40 @@ class ServeTwilioTest {
     }
 
     @Test
+    void aBlipOverTheAnswerClearsItAndItGoesOnWithItsMarkEchoedOnce() throws Exception {
+        try (PcmTrackServer server = PcmTrackServer.builder().port(0).agent(AgentOptions.defaults()).twilio().build().start();
+             SimulatedProviderClient call = new SimulatedProviderClient(URI.create(server.url().replace("http", "ws") + "/twilio"), "MZ3")
+                     .start("CA3")) {
+            short[] tone = toneFrame();
+            short[] silence = new short[160];
+            call.callerSays(silence);
+            Thread.sleep(1_000);
+            call.callerSays(tone);                 // an utterance, 1.2 s
+            Thread.sleep(1_200);
+            call.callerSays(silence);
+            Thread.sleep(900);                     // its answer has been playing for about 300 ms
+            call.callerSays(tone);                 // a blip: 100 ms
+            Thread.sleep(100);
+            call.callerSays(silence);
+            Thread.sleep(3_000);                   // the blip ends 500 ms later, and the answer goes on
+
+            List<double[]> heard = sounds(call.provider.heard());
+            System.out.printf(Locale.ROOT, "the provider played: %s; %d clear(s); marks echoed %s%n",
+                    describe(heard), call.provider.clears(), call.provider.echoed());
+            // The answer, paused by the blip: its part before the clear, then the rest after the blip ended.
+            assertThat(heard).hasSize(2);
+            double pause = heard.get(1)[0] - (heard.get(0)[0] + heard.get(0)[1]);
+            assertThat(pause).as("pause, ms").isBetween(500.0, 900.0);
+            // The clear drops what the provider held (the call's 100 ms lead), which the resume does not play again.
+            assertThat(heard.get(0)[1] + heard.get(1)[1]).as("answer heard, ms").isBetween(1_200.0 - 200, 1_200.0 + 40);
+            assertThat(heard.get(1)[2]).as("resumed answer, dBFS").isCloseTo(TONE_DBFS, within(1.0));
+            assertThat(call.provider.clears()).isEqualTo(1);
+            assertThat(call.provider.echoed()).containsExactly("answer-1");
+            assertThat(server.phoneCalls()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void withATokenAStreamWithoutItIsHungUp() throws Exception {
         try (PcmTrackServer server = PcmTrackServer.builder().port(0).agent(AgentOptions.defaults()).twilio().token("s3cret")
                 .build().start();
