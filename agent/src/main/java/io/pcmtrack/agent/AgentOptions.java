@@ -17,6 +17,7 @@ public final class AgentOptions {
     private final Duration lead;
     private final Duration fadeOut;
     private final boolean holdOnSpeech;
+    private final Duration farEndBuffer;
     private final int history;
     private final MediaClock clock;
 
@@ -27,6 +28,7 @@ public final class AgentOptions {
         this.lead = b.lead;
         this.fadeOut = b.fadeOut;
         this.holdOnSpeech = b.holdOnSpeech;
+        this.farEndBuffer = b.farEndBuffer;
         this.history = b.history;
         this.clock = b.clock;
     }
@@ -84,6 +86,17 @@ public final class AgentOptions {
         return holdOnSpeech;
     }
 
+    /**
+     * Audio the far end still holds, unplayed, when the agent flushes, and that the flush takes
+     * back: a phone provider's buffer, which the track's flush empties with a {@code clear} (the
+     * call's lead, 100 ms by default). At a hold or a cut, that much of what was sent (at most
+     * what was sent of the answer since it started or resumed) counts as not heard, and a resume
+     * plays it again. Default zero: over WebRTC, what was sent is played.
+     */
+    public Duration farEndBuffer() {
+        return farEndBuffer;
+    }
+
     /** A builder starting from these values. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -93,6 +106,7 @@ public final class AgentOptions {
         b.lead = lead;
         b.fadeOut = fadeOut;
         b.holdOnSpeech = holdOnSpeech;
+        b.farEndBuffer = farEndBuffer;
         b.history = history;
         b.clock = clock;
         return b;
@@ -111,7 +125,8 @@ public final class AgentOptions {
     @Override
     public String toString() {
         return "AgentOptions[" + vad + ", maxUtterance=" + maxUtterance.toMillis() + " ms, burst=" + burst.toMillis()
-                + " ms, lead=" + lead.toMillis() + " ms, fadeOut=" + fadeOut.toMillis() + " ms, holdOnSpeech=" + holdOnSpeech + ", history=" + history + "]";
+                + " ms, lead=" + lead.toMillis() + " ms, fadeOut=" + fadeOut.toMillis() + " ms, holdOnSpeech=" + holdOnSpeech + ", farEndBuffer="
+                + farEndBuffer.toMillis() + " ms, history=" + history + "]";
     }
 
     /** Every setter checks its value at once; {@link #build()} checks how they fit together. */
@@ -122,6 +137,7 @@ public final class AgentOptions {
         private Duration lead = Duration.ofMillis(400);
         private Duration fadeOut = Duration.ofMillis(10);
         private boolean holdOnSpeech = true;
+        private Duration farEndBuffer = Duration.ZERO;
         private int history = 100;
         private MediaClock clock = MediaClock.system();
 
@@ -159,6 +175,12 @@ public final class AgentOptions {
 
         public Builder holdOnSpeech(boolean hold) {
             this.holdOnSpeech = hold;
+            return this;
+        }
+
+        /** 0..1 s. */
+        public Builder farEndBuffer(Duration d) {
+            this.farEndBuffer = VadOptions.checkDuration("farEndBuffer", d, Duration.ZERO, Duration.ofSeconds(1));
             return this;
         }
 

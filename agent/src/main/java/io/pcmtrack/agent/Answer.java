@@ -110,6 +110,19 @@ final class Answer {
         return Math.max(0, Math.min(runOffset + Math.max(0, played - runStart), length()));
     }
 
+    /**
+     * How much of it a listener got when a flush left the track's played position at
+     * {@code played} and took back {@code farEnd} samples per channel the far end still held:
+     * those, of what was sent of the current run, were not heard.
+     */
+    long heardAfterFlush(long played, long farEnd) {
+        if (held) {
+            return heardAtHold;
+        }
+        long sent = Math.max(0, played - runStart);
+        return Math.max(0, Math.min(runOffset + sent - Math.min(sent, farEnd), length()));
+    }
+
     /** Where the current run of writes starts in the answer, samples per channel at the track's rate. */
     long runOffset() {
         return runOffset;
@@ -126,14 +139,15 @@ final class Answer {
 
     /**
      * The track was just flushed at the caller's first speech window: the listener gets what the
-     * flush's report says ({@code played}, its fade included) and nothing more of it until
+     * flush's report says ({@code played}, its fade included, less {@code farEnd} samples the far
+     * end held and the flush took back; see {@link #heardAfterFlush}) and nothing more of it until
      * {@link #resume}. Its mark, if written, was flushed with the rest. If the fade is all that
      * was left of it, it is not held: it plays out with its fade and ends as played.
      *
      * @return whether it is held
      */
-    boolean hold(long played, long now) {
-        long heard = heard(played);
+    boolean hold(long played, long farEnd, long now) {
+        long heard = heardAfterFlush(played, farEnd);
         if (end >= 0 && heard >= length()) {
             return false;
         }

@@ -72,6 +72,8 @@ public final class ParrotAgent implements AutoCloseable {
     private final long startNanos;
     private final long leadSamples;
     private final long burstSamples;
+    /** {@link AgentOptions#farEndBuffer()} at the track's rate. */
+    private final long farEndSamples;
     private final CopyOnWriteArrayList<AgentListener> listeners = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
 
@@ -102,6 +104,7 @@ public final class ParrotAgent implements AutoCloseable {
         this.startNanos = clock.nanoTime();
         this.leadSamples = options.lead().toNanos() * track.format().sampleRate() / 1_000_000_000L;
         this.burstSamples = options.burst().toNanos() * track.format().sampleRate() / 1_000_000_000L;
+        this.farEndSamples = options.farEndBuffer().toNanos() * track.format().sampleRate() / 1_000_000_000L;
     }
 
     /**
@@ -304,7 +307,7 @@ public final class ParrotAgent implements AutoCloseable {
                 settle(arrival); // an answer already played out is not held, it ended
                 if (answer != null && !answer.isHeld()) {
                     FlushReport report = track.flush(options.fadeOut());
-                    if (answer.hold(report.playedPosition(), arrival)) {
+                    if (answer.hold(report.playedPosition(), farEndSamples, arrival)) {
                         long heard = answer.heard(0);
                         if (heard > 0 && answer.firstAudio() == Answer.UNKNOWN) {
                             answer.firstAudioAt(arrival); // what was heard is the fade, which goes out now
@@ -393,7 +396,7 @@ public final class ParrotAgent implements AutoCloseable {
 
     /** The answer was flushed: what was heard comes from the report and the position noted before it. */
     private void cut(FlushReport report, long now, AnswerEnding ending, Duration bargeInAt) {
-        finish(answer.heard(report.playedPosition()), now, ending, bargeInAt, since(now));
+        finish(answer.heardAfterFlush(report.playedPosition(), farEndSamples), now, ending, bargeInAt, since(now));
     }
 
     /**

@@ -281,6 +281,48 @@ class BargeInTest {
     }
 
     @Test
+    void whatTheFarEndHeldWhenFlushedIsNotHeardAndAResumePlaysItAgain() {
+        // a phone provider holds 100 ms of what was sent and drops it at the clear; here nothing drops it, so
+        // the listener of the emitted frames hears those 100 ms twice, which shows where the resume went on
+        long farEnd = 100 * 48;
+        try (SimulatedCall plain = new SimulatedCall(AgentOptions.builder().fadeOut(Duration.ZERO));
+             SimulatedCall phone = new SimulatedCall(AgentOptions.builder().fadeOut(Duration.ZERO)
+                     .farEndBuffer(Duration.ofMillis(100)))) {
+            plain.feed(blips().pcm());
+            phone.feed(blips().pcm());
+            List<AgentEvent.AnswerHeld> plainHolds = plain.events(AgentEvent.AnswerHeld.class);
+            List<AgentEvent.AnswerHeld> phoneHolds = phone.events(AgentEvent.AnswerHeld.class);
+            assertThat(phoneHolds).hasSize(2);
+            for (int i = 0; i < 2; i++) {
+                long heardPlain = plainHolds.get(i).heard().toNanos() * 48 / 1_000_000;
+                long heardPhone = phoneHolds.get(i).heard().toNanos() * 48 / 1_000_000;
+                assertThat(heardPhone).as("hold %d", i + 1).isEqualTo(heardPlain - (i + 1) * farEnd);
+                assertThat(phone.events(AgentEvent.AnswerResumed.class).get(i).from()).isEqualTo(phoneHolds.get(i).heard());
+            }
+            AgentTurn answer = phone.agent.timeline().agentTurns().get(0);
+            assertThat(answer.ending()).isEqualTo(AnswerEnding.PLAYED);
+            assertThat(answer.heardSamples()).isEqualTo(answer.lengthSamples()).isEqualTo(2_000 * 48);
+            long emitted = 0;
+            for (int[] run : phone.talkRuns()) {
+                int[] sound = phone.trimmed(run);
+                emitted += sound[1] - sound[0];
+            }
+            assertThat(emitted).isCloseTo(2_000 * 48 + 2 * farEnd, within(48L));
+        }
+        // a barge-in: the heard part leaves out what the far end held
+        try (SimulatedCall plain = new SimulatedCall(AgentOptions.builder().fadeOut(Duration.ZERO));
+             SimulatedCall phone = new SimulatedCall(AgentOptions.builder().fadeOut(Duration.ZERO)
+                     .farEndBuffer(Duration.ofMillis(100)))) {
+            plain.feed(overlap(700, 800).pcm());
+            phone.feed(overlap(700, 800).pcm());
+            AgentTurn cutPlain = plain.agent.timeline().agentTurns().get(0);
+            AgentTurn cutPhone = phone.agent.timeline().agentTurns().get(0);
+            assertThat(cutPhone.ending()).isEqualTo(AnswerEnding.BARGED_IN);
+            assertThat(cutPhone.heardSamples()).isEqualTo(cutPlain.heardSamples() - farEnd);
+        }
+    }
+
+    @Test
     void speechInAnAnswersLastTenMillisecondsLetsItEndPlayed() {
         // speech starting ever later over a 410 ms answer (405 ms of tone, recorded to its last 10 ms window):
         // when only its last, partial frame (10 ms) is left, the flush's 10 ms fade is all of it, so it is not

@@ -27,6 +27,7 @@ class OptionsTest {
         assertThat(a.lead()).isEqualTo(Duration.ofMillis(400));
         assertThat(a.fadeOut()).isEqualTo(Duration.ofMillis(10));
         assertThat(a.holdOnSpeech()).isTrue();
+        assertThat(a.farEndBuffer()).isEqualTo(Duration.ZERO);
         assertThat(a.history()).isEqualTo(100);
     }
 
@@ -46,6 +47,8 @@ class OptionsTest {
         assertThatThrownBy(() -> AgentOptions.builder().maxUtterance(Duration.ofMinutes(11)))
                 .hasMessage("maxUtterance must be 100 ms..600 s, got 660 s");
         assertThatThrownBy(() -> AgentOptions.builder().history(0)).hasMessage("history must be 1..100000 turns, got 0");
+        assertThatThrownBy(() -> AgentOptions.builder().farEndBuffer(Duration.ofSeconds(2)))
+                .hasMessage("farEndBuffer must be 0 ms..1 s, got 2 s");
         assertThatThrownBy(() -> AgentOptions.builder().lead(Duration.ofMillis(100)).build())
                 .hasMessage("lead (100 ms) must be at least one burst (200 ms)");
         assertThatThrownBy(() -> AgentOptions.builder().clock(null)).isInstanceOf(NullPointerException.class);
@@ -59,7 +62,8 @@ class OptionsTest {
         assertThat(v.toString()).contains("endSilence=700 ms");
         MediaClock clock = new io.pcmtrack.VirtualClock();
         AgentOptions a = AgentOptions.builder().vad(v).maxUtterance(Duration.ofSeconds(5)).burst(Duration.ofMillis(100))
-                .lead(Duration.ofMillis(300)).fadeOut(Duration.ofMillis(5)).holdOnSpeech(false).history(7).clock(clock).build();
+                .lead(Duration.ofMillis(300)).fadeOut(Duration.ofMillis(5)).holdOnSpeech(false).farEndBuffer(Duration.ofMillis(100))
+                .history(7).clock(clock).build();
         AgentOptions b = a.toBuilder().fadeOut(Duration.ZERO).build();
         assertThat(b.vad()).isSameAs(v);
         assertThat(b.maxUtterance()).isEqualTo(Duration.ofSeconds(5));
@@ -67,6 +71,7 @@ class OptionsTest {
         assertThat(b.lead()).isEqualTo(Duration.ofMillis(300));
         assertThat(b.fadeOut()).isEqualTo(Duration.ZERO);
         assertThat(b.holdOnSpeech()).isFalse();
+        assertThat(b.farEndBuffer()).isEqualTo(Duration.ofMillis(100));
         assertThat(b.history()).isEqualTo(7);
         assertThat(b.clock()).isSameAs(clock);
         assertThat(b.toString()).contains("holdOnSpeech=false");

@@ -41,9 +41,11 @@ final class PhoneAgents implements AutoCloseable {
     PhoneAgents(FrameScheduler scheduler, AgentOptions options, String token) {
         // No fade on a phone leg: the barge-in's clear already cut the audio the provider holds,
         // so faded samples sent after it would only be a blip of the old answer.
-        this.options = options.toBuilder().fadeOut(Duration.ZERO).build();
+        // The provider holds the call's lead of audio, unplayed, and a clear empties it: not heard.
+        CallOptions calls = CallOptions.of(scheduler);
+        this.options = options.toBuilder().fadeOut(Duration.ZERO).farEndBuffer(calls.lead()).build();
         this.token = token == null ? null : token.getBytes(StandardCharsets.UTF_8);
-        this.twilio = new TwilioEndpoint(CallOptions.of(scheduler), this::answer);
+        this.twilio = new TwilioEndpoint(calls, this::answer);
     }
 
     private void answer(PhoneCall call) {
