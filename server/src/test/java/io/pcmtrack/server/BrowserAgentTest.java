@@ -204,10 +204,10 @@ class BrowserAgentTest {
         // The agent holds (flushes) its answer at the caller's first 10 ms speech window, in the chunk that
         // carries it; the rule's 200 ms of speech then make it a barge-in, which keeps it cut.
         assertThat(decided).isBetween(0.0, 60.0);
-        // Raw, in the page: both WebRTC legs, whose jitter buffers grow with the machine's load (see
-        // docs/BENCHMARKS.md, "Barge-in in the page"), the window, a frame and the fade. Not cutting at all would
-        // take the rest of the answer, over 1.5 s.
-        assertThat(cutAfter).isBetween(20.0, 1400.0);
+        // Raw, in the page, the bound: both WebRTC legs, the window, a frame and the fade; 104..174 ms on a
+        // quiet machine, 174..229 ms with one core kept busy (docs/BENCHMARKS.md, "Barge-in in the page"). The
+        // jitter buffers grow with the machine's load: with both cores busy the legs alone can take longer.
+        assertThat(cutAfter).isBetween(20.0, 250.0);
         // In the page, once the caller's voice is at the server and the agent's silence back at the speaker: the
         // agent's own part, about 40 ms, with room for the legs' jitter to differ from the answer's start to the cut.
         assertThat(cutAfter - transport).isLessThan(150);
