@@ -89,6 +89,8 @@ public final class ParrotAgent implements AutoCloseable {
     private int callerTurns;
     private int agentTurns;
     private long answers;
+    /** Clock time of the last chunk of caller audio (not a tick). */
+    private long lastCallerAudio;
     private long bargeIns;
     private long blips;
     private final ArrayDeque<CallerTurn> callerHistory = new ArrayDeque<>();
@@ -184,6 +186,7 @@ public final class ParrotAgent implements AutoCloseable {
             try {
                 settle(now); // what the track emitted since the last chunk, before this chunk can cut it
                 if (n > 0) {
+                    lastCallerAudio = now;
                     caller.listen(chunk.toFloats(), n, now);
                 }
                 speak(now);
@@ -365,6 +368,12 @@ public final class ParrotAgent implements AutoCloseable {
 
     /** Notes the answer's first emitted frame, writes what the lead allows, ends a played answer. */
     private void speak(long now) {
+        if (answer != null && answer.isHeld() && now - lastCallerAudio > options.vad().endSilence().toNanos()) {
+            // No caller audio for as long as ends a segment: what held the answer can no longer turn
+            // out a barge-in here, so the hold is let go as a blip's would be (resume speaks on).
+            resume(now);
+            return;
+        }
         settle(now);
         if (answer != null) {
             Mark last = answer.writeAhead(burstInput, burstSamples, leadSamples);

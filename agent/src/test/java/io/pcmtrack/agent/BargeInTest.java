@@ -362,6 +362,31 @@ class BargeInTest {
     }
 
     @Test
+    void aHoldIsLetGoWhenTheCallersAudioStopsComingAndOnlyTicksDo() {
+        Signals caller = new Signals(RATE).silence(200).tone(2_000, 440, -20).silence(900).tone(100, 880, -15);
+        try (SimulatedCall call = new SimulatedCall()) {
+            call.feed(caller.pcm());
+            assertThat(call.events(AgentEvent.AnswerHeld.class)).hasSize(1);
+            for (int i = 0; i < 150; i++) { // the transport stops delivering caller audio and ticks every 20 ms
+                call.clock.advance(Duration.ofMillis(20));
+                call.scheduler.runDue();
+                call.agent.tick();
+            }
+            AgentEvent.AnswerHeld held = call.events(AgentEvent.AnswerHeld.class).get(0);
+            assertThat(call.events(AgentEvent.AnswerResumed.class)).singleElement().satisfies(r -> {
+                // held in the blip's first chunk; let go 500 ms (endSilence) after its last one (100 ms of
+                // audio), at the next tick
+                assertThat(ms(r.at()) - ms(held.at())).isBetween(580.0, 640.0);
+                assertThat(r.from()).isEqualTo(held.heard());
+            });
+            AgentTurn answer = call.agent.timeline().agentTurns().get(0);
+            assertThat(answer.ending()).isEqualTo(AnswerEnding.PLAYED);
+            assertThat(answer.heardSamples()).isEqualTo(answer.lengthSamples()).isEqualTo(2_000 * 48);
+            assertThat(call.agent.isSpeaking()).isFalse();
+        }
+    }
+
+    @Test
     void closingWhileHeldEndsTheAnswerWithWhatWasHeard() {
         Signals caller = new Signals(RATE).silence(200).tone(2_000, 440, -20).silence(900).tone(60, 880, -15);
         try (SimulatedCall call = new SimulatedCall()) {
