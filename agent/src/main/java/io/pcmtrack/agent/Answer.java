@@ -104,10 +104,7 @@ final class Answer {
 
     /** How much of it a listener got when the track's played position is {@code played}. */
     long heard(long played) {
-        if (held) {
-            return heardAtHold;
-        }
-        return Math.max(0, Math.min(runOffset + Math.max(0, played - runStart), length()));
+        return heardAfterFlush(played, 0);
     }
 
     /**
@@ -180,15 +177,15 @@ final class Answer {
      * @return false, and nothing changed, if nothing of it is left to write
      */
     boolean resume(long now, int fadeIn) {
-        int total = utterance.length / channels;
-        if (heardAtHold * sampleRate / track.format().sampleRate() >= total) {
+        long from = heardAtHold * sampleRate / track.format().sampleRate(); // the caller sample at the heard position
+        if (from >= utterance.length / channels) {
             return false;
         }
         held = false;
         if (heardAtHold > 0) {
             pausedNanos += now - heldAt; // a gap in what the listener hears; before any of it, no gap
         }
-        written = (int) (heardAtHold * sampleRate / track.format().sampleRate());
+        written = (int) from;
         runOffset = (long) written * track.format().sampleRate() / sampleRate; // at most the heard part, by under a caller sample
         runStart = track.writePosition();
         end = -1;
