@@ -41,7 +41,7 @@ final class FilterBank {
     /** Exact tables kept in the cache; instances keep theirs alive after eviction. */
     static final int CACHE_CAPACITY = 16;
 
-    private static final double GAIN = integral();
+    private static final double GAIN = integral(CUTOFF, HALF_LENGTH, BETA);
     private static final Map<Long, FilterBank> CACHE = new LinkedHashMap<>(32, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
@@ -90,7 +90,7 @@ final class FilterBank {
 
     /** Input frames the kernel reaches on each side of an output's time. */
     static int span(int up, int down) {
-        return down > up ? (int) (((long) HALF_LENGTH * down + up - 1) / up) : HALF_LENGTH;
+        return span(up, down, HALF_LENGTH);
     }
 
     /** Kernel stretch: 1 when upsampling, output/input when downsampling. */
@@ -101,6 +101,32 @@ final class FilterBank {
     /** The unit-gain kernel at {@code u} lower-rate samples from its centre. */
     static double kernel(double u) {
         return KaiserWindow.sinc(u, CUTOFF, HALF_LENGTH, BETA) / GAIN;
+    }
+
+    /** Half-length of the {@link #nyquist} kernel in lower-rate samples. */
+    static final int NYQUIST_HALF_LENGTH = 46;
+    /** Kaiser shape of the {@link #nyquist} kernel: -138.0 dB from 0.55 of the lower rate (14.5 would put the main lobe's edge past 0.55). */
+    static final double NYQUIST_BETA = 14.3;
+    private static final double NYQUIST_GAIN = integral(0.5, NYQUIST_HALF_LENGTH, NYQUIST_BETA);
+
+    /**
+     * The Nyquist (half-band) kernel at {@code u} lower-rate samples from its centre: -6 dB at exactly half
+     * the lower rate, so it is exactly zero at every other whole lower-rate sample. For an integer ratio a
+     * phase sitting on a lower-rate sample then has a single tap, and a decimator's taps on the other input
+     * residues vanish. Half-length {@value #NYQUIST_HALF_LENGTH}, beta 14.3: flat to 1e-5 dB at 0.45 of the
+     * lower rate, -1 dB at 0.968 of its Nyquist, -138.0 dB from 0.55 up and -143.2 dB from 0.6 up.
+     */
+    static double nyquist(double u) {
+        double whole = Math.rint(u);
+        if (whole != 0.0 && Math.abs(u - whole) < 1e-9) {
+            return 0.0;
+        }
+        return KaiserWindow.sinc(u, 0.5, NYQUIST_HALF_LENGTH, NYQUIST_BETA) / NYQUIST_GAIN;
+    }
+
+    /** Input frames the kernel with this half-length reaches on each side of an output's time. */
+    static int span(int up, int down, int halfLength) {
+        return down > up ? (int) (((long) halfLength * down + up - 1) / up) : halfLength;
     }
 
     /**
@@ -175,11 +201,11 @@ final class FilterBank {
     }
 
     /** Integral of the raw kernel (its DC gain for any tap spacing), by a Riemann sum that is exact for a band-limited function. */
-    private static double integral() {
+    private static double integral(double cutoff, int halfLength, double beta) {
         int steps = 64;
         double sum = 0.0;
-        for (int m = -HALF_LENGTH * steps + 1; m < HALF_LENGTH * steps; m++) {
-            sum += KaiserWindow.sinc((double) m / steps, CUTOFF, HALF_LENGTH, BETA);
+        for (int m = -halfLength * steps + 1; m < halfLength * steps; m++) {
+            sum += KaiserWindow.sinc((double) m / steps, cutoff, halfLength, beta);
         }
         return sum / steps;
     }

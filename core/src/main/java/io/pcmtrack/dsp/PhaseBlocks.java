@@ -23,10 +23,15 @@ import java.util.Arrays;
  * {@code sum[i] += c0 s[i] + c1 s[i + 16] + ... + c4 s[i + 64]}. That is 16 copies per stream and block
  * instead of one per tap, and five taps per load and store of the sums instead of four (five is also the
  * most C2 vectorises in one loop body here: with six taps from one row, ten from two, or two phases' sums in
- * one loop it falls back to scalar code). Offsets in a stream run from 0 to at most 79, so at most five taps
- * share a class; a phase whose runs do not cover a class slot gets a zero coefficient there, which adds
- * zero for finite input (the streams hold zeros past the input so far, so that slot never reads a stale
- * sample or another channel's).
+ * one loop it falls back to scalar code). Offsets in a stream run from 0 to at most 79 with the standard
+ * kernel, so at most five taps share a class, and up to 91 with the Nyquist kernel (integer ratios,
+ * {@link FilterBank#nyquist}), whose classes 0 to 11 hold a sixth tap: that one is added in a one-tap pass of
+ * its own before the five. A phase whose runs do not cover a class slot gets a zero coefficient there, which
+ * adds zero for finite input (the streams hold zeros past the input so far, so that slot never reads a stale
+ * sample or another channel's). A class is copied and passed only over the slots where some phase has a
+ * non-zero tap: the Nyquist kernel is zero at every whole lower-rate sample but its centre, so at 2x up the
+ * phase on the input samples is one tap in one class, and at 1/2 down the even input residue is one tap; both
+ * cost one short pass instead of sixteen.
  *
  * <p><b>Numerics.</b> Taps and sums are float. Each pass sums its (at most five) products as
  * {@code ((c0 s0 + c4 s4) + (c1 s1 + c3 s3)) + c2 s2}, then adds that to the phase's sum. The classes come
@@ -53,7 +58,7 @@ final class PhaseBlocks {
      */
     private static final int MIN_RUNS = 24;
     /** Most taps of one phase in one class. */
-    private static final int SLOTS = 5;
+    private static final int SLOTS = 6;
 
     private final int up;
     private final int down;
@@ -68,6 +73,16 @@ final class PhaseBlocks {
     private final int[] order;
     /** Whether phase p has a non-zero tap in class i, {@code [i * up + p]}: passes that would add only zeros are skipped. */
     private final boolean[] used;
+    /**
+     * Class i ({@code q * STRIDE + r}) holds taps at offsets {@code r + 16 t}; its passes take the slots
+     * {@code t = classFirst[i] .. classFirst[i] + classSlots[i] - 1}, the span of slots where some phase has a
+     * non-zero tap ({@code classSlots[i] == 0}: none, the class is neither copied nor passed). The class is
+     * copied from offset {@code r + 16 classFirst[i]} and only as far as those slots read: the Nyquist kernel's
+     * single-tap phases and decimated residues cost one short pass, and with {@code down == 1} no pass reads
+     * past the frames held.
+     */
+    private final int[] classFirst;
+    private final int[] classSlots;
     private final float[][] sums;
     /** One class: a stream's frames from offset r on. */
     private final float[] klass;
@@ -90,7 +105,7 @@ final class PhaseBlocks {
      * @param down inputs per {@code up} outputs
      * @param span input frames the kernel reaches on each side; {@code 2 * span} taps
      */
-    PhaseBlocks(int up, int down, int span) {
+    PhaseBlocks(int up, int down, int span, boolean nyquist) {
         this.up = up;
         this.down = down;
         this.taps = 2 * span;
@@ -112,15 +127,28 @@ final class PhaseBlocks {
                 int q = e % down;
                 int o = e / down;
                 double t = phase + (span - 1 - j);
-                coefs[((q * STRIDE + o % STRIDE) * up + p) * SLOTS + o / STRIDE] = (float) (r * FilterBank.kernel(r * t));
+                coefs[((q * STRIDE + o % STRIDE) * up + p) * SLOTS + o / STRIDE] = (float) (r * (nyquist ? FilterBank.nyquist(r * t) : FilterBank.kernel(r * t)));
             }
         }
         this.order = passOrder(coefs, down * STRIDE, up * SLOTS);
         this.used = new boolean[down * STRIDE * up];
-        for (int i = 0; i < used.length; i++) {
-            for (int t = 0; t < SLOTS; t++) {
-                used[i] |= coefs[i * SLOTS + t] != 0f;
+        this.classFirst = new int[down * STRIDE];
+        this.classSlots = new int[down * STRIDE];
+        for (int klassIndex = 0; klassIndex < classSlots.length; klassIndex++) {
+            int first = SLOTS;
+            int last = -1;
+            for (int p = 0; p < up; p++) {
+                int i = klassIndex * up + p;
+                for (int t = 0; t < SLOTS; t++) {
+                    if (coefs[i * SLOTS + t] != 0f) {
+                        used[i] = true;
+                        first = Math.min(first, t);
+                        last = Math.max(last, t);
+                    }
+                }
             }
+            classFirst[klassIndex] = last < 0 ? 0 : first;
+            classSlots[klassIndex] = last < 0 ? 0 : last - first + 1;
         }
         this.sums = new float[up][BLOCK];
         this.klass = new float[BLOCK + (SLOTS - 1) * STRIDE];
@@ -147,13 +175,12 @@ final class PhaseBlocks {
     void compute(float[] h, int x0, int end, int count) {
         float[] src = h;
         int start = x0;
-        int length = count + (slots - 1) * STRIDE;
         if (down > 1) {
-            // Every class reads its stream up to offset 15 + length - 1. Frames from end on are zeros here:
+            // A class reads its stream up to offset 15 + count + (slots - 1) * 16 - 1. Frames from end on are zeros here:
             // a ready output's zero taps may reach them, and must not read stale or another channel's
             // samples (zero times infinity is NaN). With down == 1 every phase of a row has the same taps,
             // so a ready row reads only frames held.
-            int m = length + STRIDE - 1;
+            int m = count + slots * STRIDE - 1;
             for (int q = 0; q < down; q++) {
                 int o = q * streamLength;
                 int held = Math.max(0, Math.min(m, (end - x0 - q + down - 1) / down));
@@ -173,11 +200,16 @@ final class PhaseBlocks {
         for (int klassIndex : order) {
             int q = klassIndex / STRIDE;
             int r = klassIndex % STRIDE;
-            System.arraycopy(src, start + q * streamLength + r, s, 0, length);
-            int c = klassIndex * up * SLOTS;
+            int width = classSlots[klassIndex];
+            if (width == 0) {
+                continue;
+            }
+            int first = classFirst[klassIndex];
+            System.arraycopy(src, start + q * streamLength + r + first * STRIDE, s, 0, count + (width - 1) * STRIDE);
+            int c = klassIndex * up * SLOTS + first;
             for (int p = 0; p < up; p++, c += SLOTS) {
                 if (used[klassIndex * up + p]) {
-                    pass(sums[p], s, k, c, count);
+                    pass(width, sums[p], s, k, c, count);
                 }
             }
         }
@@ -204,8 +236,12 @@ final class PhaseBlocks {
         return order;
     }
 
-    private void pass(float[] a, float[] s, float[] k, int c, int count) {
-        switch (slots) {
+    private static void pass(int width, float[] a, float[] s, float[] k, int c, int count) {
+        switch (width) {
+            case 6:
+                pass1At80(a, s, k[c + 5], count);
+                pass5(a, s, k[c], k[c + 1], k[c + 2], k[c + 3], k[c + 4], count);
+                break;
             case 5:
                 pass5(a, s, k[c], k[c + 1], k[c + 2], k[c + 3], k[c + 4], count);
                 break;
@@ -254,10 +290,20 @@ final class PhaseBlocks {
         }
         int rows = (n - i) / up;
         int step = up * stride;
-        for (int q = 0; q < up; q++) {
-            float[] a = sums[q];
-            for (int k = 0, x = o + q * stride; k < rows; k++, x += step) {
-                out[x] = a[row + k];
+        if (up == 2) {
+            // the commonest case (24000 to 48000) in one loop: each row's two outputs are neighbours in out
+            float[] a0 = sums[0];
+            float[] a1 = sums[1];
+            for (int k = 0, x = o; k < rows; k++, x += step) {
+                out[x] = a0[row + k];
+                out[x + stride] = a1[row + k];
+            }
+        } else {
+            for (int q = 0; q < up; q++) {
+                float[] a = sums[q];
+                for (int k = 0, x = o + q * stride; k < rows; k++, x += step) {
+                    out[x] = a[row + k];
+                }
             }
         }
         i += rows * up;
@@ -289,6 +335,12 @@ final class PhaseBlocks {
     private static void pass2(float[] a, float[] s, float c0, float c1, int count) {
         for (int i = 0; i < count; i++) {
             a[i] += c0 * s[i] + c1 * s[i + 16];
+        }
+    }
+
+    private static void pass1At80(float[] a, float[] s, float c0, int count) {
+        for (int i = 0; i < count; i++) {
+            a[i] += c0 * s[i + 80];
         }
     }
 

@@ -8,12 +8,17 @@ import java.util.Objects;
  * polyphase filter. Small ratios (24000 to 48000, 8000 to 48000, 48000 to 16000, ...) are evaluated in
  * float, vectorised across outputs; all others in double, rounded to float once per output sample.
  *
- * <p><b>Filter.</b> One kernel for every rate pair, defined in samples of the lower of the two rates:
- * 80 taps (half-length 40), Kaiser beta 14, -6 dB at 0.491 of the lower rate. Response: -0.013 dB at 0.45
- * of the lower rate, -1 dB at 0.946 of the lower Nyquist, -135 dB or less from 0.55 of the lower rate up,
- * so the image (upsampling) or alias (downsampling) of any tone up to 0.45 of the lower rate is below
- * -135 dB. When downsampling the kernel is stretched to the output rate and spans {@code 80 * in/out}
- * input frames. Double sums are limited only by the float output (about -150 dB for a -1 dBFS tone);
+ * <p><b>Filter.</b> A Kaiser-windowed sinc defined in samples of the lower of the two rates. The standard
+ * kernel: 80 taps (half-length 40), Kaiser beta 14, -6 dB at 0.491 of the lower rate. Response: -0.013 dB at
+ * 0.45 of the lower rate, -1 dB at 0.946 of the lower Nyquist, -135 dB or less from 0.55 of the lower rate
+ * up, so the image (upsampling) or alias (downsampling) of any tone up to 0.45 of the lower rate is below
+ * -135 dB. Integer ratios whose lower rate is 9.2 kHz or more (24000 to and from 48000, 16000 to and from
+ * 48000, 12000 to 48000, ...) take the Nyquist kernel instead: 92 taps (half-length 46), beta 14.3, -6 dB at
+ * exactly half the lower rate, so it is zero at every whole lower-rate sample but its centre: flat within
+ * 1e-5 dB to 0.45 of the lower rate, -1 dB at 0.968 of the lower Nyquist, -138 dB or less from 0.55 up. An
+ * output on an input sample is then that sample (times a centre tap within 1e-6 of 1), and a decimator's
+ * taps on all but one input residue vanish: 1.2 to 1.4 times faster at 2x and 1/2. When downsampling the
+ * kernel is stretched to the output rate and spans {@code 2 * half-length * in/out} input frames. Double sums are limited only by the float output (about -150 dB for a -1 dBFS tone);
  * float sums taken in the order below lose up to 7 dB of that (144.1 to 152.2 dB SINAD at 1 kHz).
  *
  * <p><b>Phases.</b> Output {@code k} sits at input time {@code k * inRate / outRate} exactly: the kernel is
@@ -31,8 +36,9 @@ import java.util.Objects;
  * form (each input is added into the outputs it reaches), which needs one interpolated row per input
  * instead of one per tap.
  *
- * <p><b>Delay.</b> {@link #delayFrames()} input frames of lookahead: 40 when upsampling (5 ms at 8 kHz,
- * 0.9 ms at 44.1 kHz), {@code ceil(40 * in/out)} when downsampling (40 output periods). Input before the
+ * <p><b>Delay.</b> {@link #delayFrames()} input frames of lookahead: the half-length when upsampling (40:
+ * 5 ms at 8 kHz, 0.9 ms at 44.1 kHz; 46 with the Nyquist kernel: 1.9 ms at 24 kHz, 2.9 ms at 16 kHz, at most
+ * 5 ms), {@code ceil(half-length * in/out)} when downsampling (that many output periods). Input before the
  * start of a stream and, in {@link #finish}, after its end counts as zeros.
  *
  * <p><b>Memory.</b> Double coefficient tables are immutable and shared by all instances with the same
@@ -74,6 +80,8 @@ public final class Resampler {
     private final int down;
     private final int span;
     private final boolean copy;
+    /** Whether the block path runs the Nyquist kernel ({@link FilterBank#nyquist}) instead of the standard one. */
+    private final boolean nyquist;
     /** Small ratios: blocks of outputs computed across outputs, or null. */
     private final PhaseBlocks blocks;
     /**
@@ -134,8 +142,13 @@ public final class Resampler {
         this.up = outRate / g;
         this.down = inRate / g;
         this.copy = inRate == outRate;
-        this.span = copy ? 0 : FilterBank.span(up, down);
-        this.blocks = copy || !PhaseBlocks.serves(up, down, 2 * span) ? null : new PhaseBlocks(up, down, span);
+        // Integer ratios take the Nyquist kernel where its lookahead stays within 5 ms (a lower rate of 9.2 kHz
+        // or more): a phase on an input sample is then one tap, and a decimator skips whole input residues.
+        this.nyquist = !copy && (up == 1 || down == 1)
+                && FilterBank.NYQUIST_HALF_LENGTH * 200L <= Math.min(inRate, outRate)
+                && PhaseBlocks.serves(up, down, 2 * FilterBank.span(up, down, FilterBank.NYQUIST_HALF_LENGTH));
+        this.span = copy ? 0 : FilterBank.span(up, down, nyquist ? FilterBank.NYQUIST_HALF_LENGTH : FilterBank.HALF_LENGTH);
+        this.blocks = copy || !PhaseBlocks.serves(up, down, 2 * span) ? null : new PhaseBlocks(up, down, span, nyquist);
         this.wholeCalls = blocks != null && down > 1;
         this.bank = copy || blocks != null ? null : FilterBank.exact(up, down);
         this.fine = copy || blocks != null || bank != null ? null : FilterBank.fineRows();
@@ -200,6 +213,11 @@ public final class Resampler {
             throw new IllegalArgumentException("inFrames too large: " + inFrames);
         }
         return (int) frames;
+    }
+
+    /** Whether this ratio runs the Nyquist kernel (integer ratios with a lower rate of 9.2 kHz or more). */
+    boolean nyquist() {
+        return nyquist;
     }
 
     /** Most frames {@link #finish} writes: {@code ceil(delayFrames() * outRate / inRate)}. */
