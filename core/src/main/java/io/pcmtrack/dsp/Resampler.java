@@ -12,12 +12,12 @@ import java.util.Objects;
  * kernel: 80 taps (half-length 40), Kaiser beta 14, -6 dB at 0.491 of the lower rate. Response: -0.013 dB at
  * 0.45 of the lower rate, -1 dB at 0.946 of the lower Nyquist, -135 dB or less from 0.55 of the lower rate
  * up, so the image (upsampling) or alias (downsampling) of any tone up to 0.45 of the lower rate is below
- * -135 dB. Integer ratios whose lower rate is 9.2 kHz or more (24000 to and from 48000, 16000 to and from
- * 48000, 12000 to 48000, ...) take the Nyquist kernel instead: 92 taps (half-length 46), beta 14.3, -6 dB at
+ * -135 dB. Small ratios ({@code up} and {@code down} at most 8, below) whose lower rate is 9.2 kHz or more
+ * (24000, 16000, 32000 to and from 48000, 12000 to 48000, 22050 to 44100, ...) take the Nyquist kernel instead: 92 taps (half-length 46), beta 14.3, -6 dB at
  * exactly half the lower rate, so it is zero at every whole lower-rate sample but its centre: flat within
  * 1e-5 dB to 0.45 of the lower rate, -1 dB at 0.968 of the lower Nyquist, -138 dB or less from 0.55 up. An
  * output on an input sample is then that sample (times a centre tap within 1e-6 of 1), and a decimator's
- * taps on all but one input residue vanish: 1.2 to 1.4 times faster at 2x and 1/2. When downsampling the
+ * taps on whole lower-rate samples vanish: 1.2 to 1.4 times faster at 2x, 1/2, 3/2 and 2/3. When downsampling the
  * kernel is stretched to the output rate and spans {@code 2 * half-length * in/out} input frames. Double sums are limited only by the float output (about -150 dB for a -1 dBFS tone);
  * float sums taken in the order below lose up to 7 dB of that (144.1 to 152.2 dB SINAD at 1 kHz).
  *
@@ -142,9 +142,10 @@ public final class Resampler {
         this.up = outRate / g;
         this.down = inRate / g;
         this.copy = inRate == outRate;
-        // Integer ratios take the Nyquist kernel where its lookahead stays within 5 ms (a lower rate of 9.2 kHz
-        // or more): a phase on an input sample is then one tap, and a decimator skips whole input residues.
-        this.nyquist = !copy && (up == 1 || down == 1)
+        // Block-path ratios take the Nyquist kernel where its lookahead stays within 5 ms (a lower rate of
+        // 9.2 kHz or more): a phase on an input sample is then one tap, and a decimator's taps on a whole
+        // lower-rate sample vanish (at 1/2 every even input residue but the centre).
+        this.nyquist = !copy
                 && FilterBank.NYQUIST_HALF_LENGTH * 200L <= Math.min(inRate, outRate)
                 && PhaseBlocks.serves(up, down, 2 * FilterBank.span(up, down, FilterBank.NYQUIST_HALF_LENGTH));
         this.span = copy ? 0 : FilterBank.span(up, down, nyquist ? FilterBank.NYQUIST_HALF_LENGTH : FilterBank.HALF_LENGTH);
@@ -215,7 +216,7 @@ public final class Resampler {
         return (int) frames;
     }
 
-    /** Whether this ratio runs the Nyquist kernel (integer ratios with a lower rate of 9.2 kHz or more). */
+    /** Whether this ratio runs the Nyquist kernel (block-path ratios with a lower rate of 9.2 kHz or more). */
     boolean nyquist() {
         return nyquist;
     }
