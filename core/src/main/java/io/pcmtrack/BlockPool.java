@@ -1,5 +1,7 @@
 package io.pcmtrack;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * The free {@link Block}s of all tracks of one sample format, cut out of large shared arrays
  * (slabs), so that a steady stream reuses blocks instead of allocating (GC churn is an audible
@@ -27,7 +29,8 @@ package io.pcmtrack;
  *
  * <p>Threads: any. {@link #take()} and {@link #recycle} hold this pool's spin lock for a few
  * field writes (a new slab is allocated outside it); the tracks' spare blocks keep a steady
- * stream away from them. A block's samples and link ({@link #shorts}, {@link #floats},
+ * stream away from them. A track's writer calls {@link #reserve} before taking the track's own
+ * lock, so that a slab is not allocated under that lock either. A block's samples and link ({@link #shorts}, {@link #floats},
  * {@link #next}, {@link #setNext}) are read and written without it, by whoever holds the block.
  */
 final class BlockPool extends SpinLock {
@@ -45,6 +48,8 @@ final class BlockPool extends SpinLock {
     private final boolean shorts;
     private final int blocksPerSlab;
     private final int maxFreeBlocks;
+    /** Whether a thread is adding a slab in {@link #reserve}: racing writers then add one slab, not one each. */
+    private final AtomicBoolean growing = new AtomicBoolean();
 
     // By slot. Replaced (grown) and written under the lock; read without it by holders of a block
     // id, which they got from take() under the lock or from a queue under its own lock, so the
@@ -58,7 +63,8 @@ final class BlockPool extends SpinLock {
     private Slab[] slots = new Slab[0];
     /** Slabs with at least one free block, most recently added first. */
     private Slab withFree;
-    private int freeBlocks;
+    /** Written under the lock; volatile for {@link #reserve}, which reads it without. */
+    private volatile int freeBlocks;
     private int slabs;
 
     private BlockPool(boolean shorts) {
@@ -145,16 +151,41 @@ final class BlockPool extends SpinLock {
             } finally {
                 unlock();
             }
-            // Allocated and zeroed outside the lock; another thread may add one meanwhile, which is fine.
-            short[] s = shorts ? new short[blocksPerSlab * Block.SIZE] : null;
-            float[] f = shorts ? null : new float[blocksPerSlab * Block.SIZE];
-            int[] slabLinks = new int[blocksPerSlab];
-            lock();
-            try {
-                add(s, f, slabLinks);
-            } finally {
-                unlock();
+            grow();
+        }
+    }
+
+    /**
+     * A hint for a writer about to take a lock of its own (a track's): if fewer than {@code blocks} blocks
+     * are free, adds a slab now, so that the takes under that lock find blocks instead of allocating and
+     * zeroing 4 MiB while holding it (a scheduler that wants that track's frame meanwhile would spin for
+     * it). Costs a volatile read when enough are free. Best effort: another thread may take the blocks
+     * first, and a writer that finds another one already adding a slab goes on without waiting; at most
+     * one slab more than was needed is added.
+     */
+    void reserve(int blocks) {
+        if (freeBlocks >= blocks || !growing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            if (freeBlocks < blocks) {
+                grow();
             }
+        } finally {
+            growing.set(false);
+        }
+    }
+
+    /** Adds a slab; it is allocated and zeroed outside the lock (another thread may add one meanwhile, which is fine). */
+    private void grow() {
+        short[] s = shorts ? new short[blocksPerSlab * Block.SIZE] : null;
+        float[] f = shorts ? null : new float[blocksPerSlab * Block.SIZE];
+        int[] slabLinks = new int[blocksPerSlab];
+        lock();
+        try {
+            add(s, f, slabLinks);
+        } finally {
+            unlock();
         }
     }
 

@@ -54,6 +54,14 @@ class BlockQueue extends SpinLock {
         this.shorts = pool.holdsShorts();
     }
 
+    /**
+     * Before the owner's lock is taken: asks the pool for enough free blocks for {@code values} more
+     * samples, so that writing them under the lock does not allocate a slab ({@link BlockPool#reserve}).
+     */
+    void reserveFor(int values) {
+        pool.reserve(values / Block.SIZE + 2);
+    }
+
     /** The next sample to read, or anything; without the lock, only for {@link FrameBuffer#prefetch()}. */
     long peekHead() {
         return pool.peek(head, headPos);

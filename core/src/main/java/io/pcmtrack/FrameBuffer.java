@@ -95,7 +95,13 @@ final class FrameBuffer extends BlockQueue {
 
     FrameBuffer(String trackId, PcmFormat format, int samplesPerFrame, long limitFrames, OverflowPolicy overflow,
             int idleFramesBeforeRelease) {
-        super(format.sampleFormat());
+        this(trackId, format, samplesPerFrame, limitFrames, overflow, idleFramesBeforeRelease, BlockPool.of(format.sampleFormat()));
+    }
+
+    /** A buffer on the given pool (tests: a pool of its own). */
+    FrameBuffer(String trackId, PcmFormat format, int samplesPerFrame, long limitFrames, OverflowPolicy overflow,
+            int idleFramesBeforeRelease, BlockPool pool) {
+        super(pool);
         this.trackId = trackId;
         this.channels = format.channels();
         this.valuesPerFrame = samplesPerFrame * channels;
@@ -187,6 +193,7 @@ final class FrameBuffer extends BlockQueue {
         while (true) {
             int garbage;
             boolean completions = false;
+            reserveFor(count);
             lock();
             try {
                 if (blockedWriter != null) {

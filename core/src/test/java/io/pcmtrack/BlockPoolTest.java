@@ -238,4 +238,26 @@ class BlockPoolTest {
         assertThat(doubles.get()).isZero();
         assertThat(pool.freeBlocks()).isLessThanOrEqualTo(6 + 4);
     }
+
+    @Test
+    void reserveAddsASlabOnlyWhenTooFewBlocksAreFree() {
+        BlockPool pool = new BlockPool(true, 4 * S16_BLOCK_BYTES, 8 * S16_BLOCK_BYTES);
+        pool.reserve(2);
+        assertThat(pool.slabs()).isEqualTo(1);
+        assertThat(pool.freeBlocks()).isEqualTo(4);
+        pool.reserve(4);
+        assertThat(pool.slabs()).as("four are free").isEqualTo(1);
+        List<Integer> taken = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            taken.add(pool.take());
+        }
+        assertThat(pool.slabs()).as("the takes found blocks").isEqualTo(1);
+        pool.reserve(1);
+        assertThat(pool.slabs()).isEqualTo(1);
+        pool.reserve(2);
+        assertThat(pool.slabs()).as("one free, two asked for").isEqualTo(2);
+        assertThat(pool.freeBlocks()).isEqualTo(5);
+        taken.forEach(pool::recycle);
+        assertThat(pool.freeBlocks()).isEqualTo(8);
+    }
 }

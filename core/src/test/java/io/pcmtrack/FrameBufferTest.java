@@ -281,4 +281,40 @@ class FrameBufferTest {
         assertThat(fill(b, 960).shorts()).containsExactly(ramp(960, FRAME));
         assertThat(fill(b, 1920).shorts()).containsExactly(ramp(1920, FRAME));
     }
+
+    @Test
+    void aWriteAddsASlabBeforeTakingTheTracksLockNotWhileHoldingIt() throws Exception {
+        // A slab is 4 MiB to allocate and zero: under the track's lock, a scheduler delivering this track
+        // would spin for it. The writer asks the pool before it locks; here the lock is held, as a delivery
+        // holds it, and the slab must appear while the writer still waits.
+        BlockPool pool = new BlockPool(true, 4 * Block.SIZE * Short.BYTES, 0);
+        FrameBuffer b = new FrameBuffer("test", MONO, FRAME, 48_000, OverflowPolicy.DROP_OLDEST, 50, pool);
+        long epoch = b.epoch();
+        assertThat(b.reserve(FRAME, epoch)).isTrue();
+        long[] written = new long[1];
+        Thread writer = new Thread(() -> {
+            try {
+                b.append(ramp(0, FRAME), null, null, 0, FRAME, epoch, written);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        b.lock();
+        try {
+            writer.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (pool.slabs() == 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertThat(pool.slabs()).as("slabs added while the track's lock was held").isEqualTo(1);
+            assertThat(writer.isAlive()).as("the writer still waits for the lock").isTrue();
+            assertThat(written[0]).isZero();
+        } finally {
+            b.unlock();
+        }
+        writer.join(10_000);
+        assertThat(written[0]).isEqualTo(FRAME);
+        assertThat(fill(b, 0).shorts()).containsExactly(ramp(0, FRAME));
+        assertThat(pool.slabs()).as("the write took its blocks from that slab").isEqualTo(1);
+    }
 }
