@@ -59,7 +59,9 @@ class BlockQueue extends SpinLock {
      * samples, so that writing them under the lock does not allocate a slab ({@link BlockPool#reserve}).
      */
     void reserveFor(int values) {
-        pool.reserve(values / Block.SIZE + 2);
+        if (values > 0) {
+            pool.reserve(values / Block.SIZE + 2);
+        }
     }
 
     /** The next sample to read, or anything; without the lock, only for {@link FrameBuffer#prefetch()}. */

@@ -250,6 +250,7 @@ final class FrameBuffer extends BlockQueue {
         int garbage;
         boolean completions;
         long writeEpoch;
+        reserveFor(count);
         lock();
         try {
             ensureLive();

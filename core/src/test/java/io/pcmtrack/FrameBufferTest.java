@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The buffer between converter and pacer: positions, segments, epoch, reservations and marks. */
 class FrameBufferTest {
@@ -282,23 +284,30 @@ class FrameBufferTest {
         assertThat(fill(b, 1920).shorts()).containsExactly(ramp(1920, FRAME));
     }
 
-    @Test
-    void aWriteAddsASlabBeforeTakingTheTracksLockNotWhileHoldingIt() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"append", "reserveAndAppend"})
+    void aWriteAddsASlabBeforeTakingTheTracksLockNotWhileHoldingIt(String path) throws Exception {
         // A slab is 4 MiB to allocate and zero: under the track's lock, a scheduler delivering this track
         // would spin for it. The writer asks the pool before it locks; here the lock is held, as a delivery
-        // holds it, and the slab must appear while the writer still waits.
+        // holds it, and the slab must appear while the writer still waits. Both write paths: a write in
+        // parts (append) and a whole same-format write under DROP_OLDEST (reserveAndAppend).
         BlockPool pool = new BlockPool(true, 4 * Block.SIZE * Short.BYTES, 0);
         FrameBuffer b = new FrameBuffer("test", MONO, FRAME, 48_000, OverflowPolicy.DROP_OLDEST, 50, pool);
         long epoch = b.epoch();
-        assertThat(b.reserve(FRAME, epoch)).isTrue();
         long[] written = new long[1];
-        Thread writer = new Thread(() -> {
-            try {
-                b.append(ramp(0, FRAME), null, null, 0, FRAME, epoch, written);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        Thread writer;
+        if (path.equals("append")) {
+            assertThat(b.reserve(FRAME, epoch)).isTrue();
+            writer = new Thread(() -> {
+                try {
+                    b.append(ramp(0, FRAME), null, null, 0, FRAME, epoch, written);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        } else {
+            writer = new Thread(() -> b.reserveAndAppend(ramp(0, FRAME), null, null, FRAME, FRAME, written));
+        }
         b.lock();
         try {
             writer.start();

@@ -24,8 +24,8 @@ import java.util.Arrays;
  * instead of one per tap, and five taps per load and store of the sums instead of four (five is also the
  * most C2 vectorises in one loop body here: with six taps from one row, ten from two, or two phases' sums in
  * one loop it falls back to scalar code). Offsets in a stream run from 0 to at most 79 with the standard
- * kernel, so at most five taps share a class, and up to 91 with the Nyquist kernel (integer ratios,
- * {@link FilterBank#nyquist}), whose classes 0 to 11 hold a sixth tap: that one is added in a one-tap pass of
+ * kernel, so at most five taps share a class, and up to 91 with the Nyquist kernel (lower rates from
+ * 9.2 kHz, {@link FilterBank#nyquist}), whose classes 0 to 11 hold a sixth tap: that one is added in a one-tap pass of
  * its own before the five. A phase whose runs do not cover a class slot gets a zero coefficient there, which
  * adds zero for finite input (the streams hold zeros past the input so far, so that slot never reads a stale
  * sample or another channel's). A class is copied and passed only over the slots where some phase has a
@@ -54,7 +54,10 @@ final class PhaseBlocks {
      * Fewest run offsets per stream served (1.5 taps per class on average). With fewer (8/7, 7/8, 6/5,
      * 5/4, ..., where a stream holds 10 to 21 offsets) most passes add one tap and some zeros, and the exact
      * path is faster (measured 840-860x real time against 430-730x for 42000 and 40000 to 48000); at 4/3
-     * and 3/4 (28 offsets) the block path still wins (1280-1460x against 920-1140x before).
+     * and 3/4 (28 offsets) the block path still wins (1280-1460x against 920-1140x before). The Nyquist
+     * kernel's 92 taps give 5/4, 4/5, 7/4 and 4/7 24 offsets: on the block path with it they measured
+     * 5.9-7.6 us per 10 ms call against 10.8-14.6 on the exact path (38400 and 24000 to and from 48000 and
+     * 42000, best of 20 rounds), so they take it.
      */
     private static final int MIN_RUNS = 24;
     /** Most taps of one phase in one class. */

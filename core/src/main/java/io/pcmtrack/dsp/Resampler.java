@@ -38,17 +38,18 @@ import java.util.Objects;
  *
  * <p><b>Delay.</b> {@link #delayFrames()} input frames of lookahead: the half-length when upsampling (40:
  * 5 ms at 8 kHz, 0.9 ms at 44.1 kHz; 46 with the Nyquist kernel: 1.9 ms at 24 kHz, 2.9 ms at 16 kHz, at most
- * 5 ms), {@code ceil(half-length * in/out)} when downsampling (that many output periods). Input before the
+ * 5 ms; rounding the span up adds under one input frame when downsampling, 5.01 ms at 24536 to 9201),
+ * {@code ceil(half-length * in/out)} when downsampling (that many output periods). Input before the
  * start of a stream and, in {@link #finish}, after its end counts as zeros.
  *
  * <p><b>Memory.</b> Double coefficient tables are immutable and shared by all instances with the same
  * reduced ratio through a bounded cache ({@link FilterBank}). A small-ratio instance holds its own float
- * taps ({@code 80 * up * down} floats, zero where a phase has no tap: 0.6 KB for 24000 to 48000, 1.9 KB for
- * 8000 to 48000, 18 KB for 42000 to 48000) and block scratch (one input row of 320 floats and {@code up}
- * rows of sums of 256 floats, plus {@code down} input streams of about 350 floats when downsampling):
- * 4.1 KB in all for 24000 to 48000, 7.7 KB for 48000 to 16000, 9.5 KB for 8000 to 48000. An instance holds a float history of
- * {@code window + max(256, window)} frames per channel, where the window is 80 to 84 frames when upsampling
- * and about {@code 80 * in/out} when downsampling (1.4 KB per channel for 44100 to 48000; 2 KB for 48000
+ * taps ({@code 96 * up * down} floats, zero where a phase has no tap: 0.8 KB for 24000 to 48000, 2.3 KB for
+ * 8000 to 48000) and block scratch (one input row of 336 floats and {@code up} rows of sums of 256 floats,
+ * plus {@code down} input streams of about 360 floats when downsampling): 4.2 KB in all for 24000 to 48000,
+ * 7.9 KB for 48000 to 16000, 9.8 KB for 8000 to 48000. An instance holds a float history of
+ * {@code window + max(256, window)} frames per channel, where the window is 80 to 94 frames when upsampling
+ * and about {@code 2 * half-length * in/out} when downsampling (1.4 KB per channel for 44100 to 48000; 2 KB for 48000
  * to 16000); in transposed form instead 336 pending double sums per channel (2.7 KB) and one 80-tap row.
  *
  * <p><b>Use.</b> One thread at a time per instance. {@link #process} consumes all the input it is given

@@ -29,8 +29,9 @@ public final class SampleCodec {
             return 0;
         }
         float c = f >= 1f ? 1f : f <= -1f ? -1f : f;
-        // floor(x + 0.5) as a truncation of a positive double: x + 32768.5 is exact in double and at
-        // least 1.5, so the cast is the floor. Equal to Math.round(c * 32767f) for every float (checked
+        // floor(x + 0.5) as a truncation of a positive double: x + 32768.5 is at least 1.5, and exact in
+        // double but for |x| < 2^-13, where its rounding stays inside [32768, 32769) and the floor is the
+        // same; so the cast is the floor. Equal to Math.round(c * 32767f) for every float (checked
         // over all 2^32 of them), without its bit manipulation: encoding costs 40 % less (1.55 against 2.57 us
         // per 960 samples, JDK 17, AVX2).
         return (short) ((int) (c * 32767f + 32768.5) - 32768);
