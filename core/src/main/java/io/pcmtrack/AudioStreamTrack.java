@@ -1,5 +1,7 @@
 package io.pcmtrack;
 
+import io.pcmtrack.dsp.Resampler;
+
 import java.time.Duration;
 import java.util.Objects;
 import java.util.UUID;
@@ -93,7 +95,7 @@ public final class AudioStreamTrack implements AutoCloseable {
         this.samplesPerFrame = (int) (frameNanos * b.sampleRate / 1_000_000_000L);
         int idleFramesBeforeRelease = (int) Math.max(1, SPARE_KEEP_NANOS / frameNanos);
         this.buffer = new FrameBuffer(id, format, samplesPerFrame, b.limitFrames(), b.overflow, idleFramesBeforeRelease);
-        this.converter = new Converter(format, buffer, b.overflow);
+        this.converter = new Converter(format, buffer, b.overflow, b.resampling);
         this.pacer = new Pacer(id, b.clock, frameNanos, samplesPerFrame,
                 b.maxCatchUp == null ? Long.MAX_VALUE : b.maxCatchUp.toNanos(), LATE_THRESHOLD.toNanos());
     }
@@ -452,6 +454,7 @@ public final class AudioStreamTrack implements AutoCloseable {
         private OverflowPolicy overflow = OverflowPolicy.DROP_OLDEST;
         private MediaClock clock = MediaClock.system();
         private Duration maxCatchUp;
+        private Resampler.Quality resampling = Resampler.Quality.STANDARD;
 
         private Builder() {
         }
@@ -514,6 +517,16 @@ public final class AudioStreamTrack implements AutoCloseable {
                 throw new IllegalArgumentException("maxCatchUp must be >= frameDuration, got " + d);
             }
             this.maxCatchUp = d;
+            return this;
+        }
+
+        /**
+         * The filter that converts audio written at another sample rate: {@link Resampler.Quality#STANDARD}
+         * (default) or {@link Resampler.Quality#TELEPHONY}, 1.5 to 2 times as fast for speech at 8 and 16 kHz
+         * at -100 dB instead of -135 dB (where the ratio has it; see there).
+         */
+        public Builder resampling(Resampler.Quality q) {
+            this.resampling = Objects.requireNonNull(q, "resampling");
             return this;
         }
 

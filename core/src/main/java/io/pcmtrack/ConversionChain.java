@@ -60,6 +60,11 @@ final class ConversionChain {
      * @param integerOut true if the sink keeps 16-bit samples (enables the exact integer path)
      */
     ConversionChain(PcmFormat input, int outRate, int outChannels, boolean integerOut) {
+        this(input, outRate, outChannels, integerOut, Resampler.Quality.STANDARD);
+    }
+
+    /** As above, resampling with the given {@link Resampler.Quality}. */
+    ConversionChain(PcmFormat input, int outRate, int outChannels, boolean integerOut, Resampler.Quality quality) {
         this.input = input;
         this.inChannels = input.channels();
         this.outChannels = outChannels;
@@ -70,7 +75,7 @@ final class ConversionChain {
         this.up = outRate / g;
         this.down = input.sampleRate() / g;
         int resampleChannels = Math.min(inChannels, outChannels);
-        this.resampler = sameRate ? null : new Resampler(input.sampleRate(), outRate, resampleChannels);
+        this.resampler = sameRate ? null : new Resampler(input.sampleRate(), outRate, resampleChannels, quality);
         if (integerPath) {
             shortsIn = new short[CHUNK_FRAMES * inChannels];
             shortsOut = new short[CHUNK_FRAMES * outChannels];

@@ -1,5 +1,7 @@
 package io.pcmtrack;
 
+import io.pcmtrack.dsp.Resampler;
+
 /**
  * The ingest of a track: turns each {@code write} into the track's format and appends it to the
  * {@link FrameBuffer}. Owns the write lock, which serializes writers and marks, and the
@@ -18,6 +20,7 @@ final class Converter extends WriteLock implements ConversionChain.Output {
     private final FrameBuffer buffer;
     private final boolean mayWait;
 
+    private final Resampler.Quality resampling;
     // Guarded by the write lock.
     private ConversionChain chain;
     private long chainEpoch;
@@ -25,8 +28,9 @@ final class Converter extends WriteLock implements ConversionChain.Output {
     /** Interleaved samples the write under way has appended (or dropped at once), for its exception. */
     private final long[] appended = new long[1];
 
-    Converter(PcmFormat format, FrameBuffer buffer, OverflowPolicy overflow) {
+    Converter(PcmFormat format, FrameBuffer buffer, OverflowPolicy overflow, Resampler.Quality resampling) {
         this.format = format;
+        this.resampling = resampling;
         this.buffer = buffer;
         this.mayWait = overflow == OverflowPolicy.BLOCK;
     }
@@ -105,7 +109,7 @@ final class Converter extends WriteLock implements ConversionChain.Output {
             }
             if (chain == null) {
                 chain = new ConversionChain(in, format.sampleRate(), format.channels(),
-                        format.sampleFormat() == SampleFormat.S16);
+                        format.sampleFormat() == SampleFormat.S16, resampling);
             }
             if (buffer.reserve(chain.outputFor(pcm.samplesPerChannel()), writeEpoch)) {
                 break;

@@ -1,5 +1,7 @@
 package io.pcmtrack;
 
+import io.pcmtrack.dsp.Resampler;
+
 import java.util.Objects;
 
 /**
@@ -23,10 +25,21 @@ public final class PcmConverter {
      * @param output format of the chunks returned
      */
     public PcmConverter(PcmFormat input, PcmFormat output) {
+        this(input, output, Resampler.Quality.STANDARD);
+    }
+
+    /**
+     * @param input      format of every chunk passed to {@link #convert}
+     * @param output     format of the chunks returned
+     * @param resampling the resampler's filter when the rates differ ({@link Resampler.Quality})
+     */
+    public PcmConverter(PcmFormat input, PcmFormat output, Resampler.Quality resampling) {
         this.input = Objects.requireNonNull(input, "input");
         this.output = Objects.requireNonNull(output, "output");
+        Objects.requireNonNull(resampling, "resampling");
         this.converter = input.equals(output) ? null
-                : new ConversionChain(input, output.sampleRate(), output.channels(), output.sampleFormat() == SampleFormat.S16);
+                : new ConversionChain(input, output.sampleRate(), output.channels(), output.sampleFormat() == SampleFormat.S16,
+                        resampling);
     }
 
     public PcmFormat input() {

@@ -8,6 +8,7 @@ import java.util.Random;
 
 import org.junit.jupiter.api.Test;
 
+import io.pcmtrack.dsp.Resampler;
 import io.pcmtrack.dsp.SignalAnalysis;
 
 /** Semantic 2 with rate conversion: chunking, delay compensation, flush and format changes. */
@@ -55,6 +56,28 @@ class TrackConversionTest {
         // tone generated directly at 48 kHz, sample for sample: no delay, no phase shift.
         for (int i = 4_800; i < 43_200; i++) {
             assertThat(out[i]).as("sample %d", i).isCloseTo(expected[i], within(1e-4f));
+        }
+    }
+
+    @Test
+    void telephonyResamplingIsTheTelephonyFilterAndStaysInTime() throws Exception {
+        float[] tone = SignalAnalysis.sine(8_000, 440, 8_000, 0.5, 0.0);
+        AudioStreamTrack t = AudioStreamTrack.builder().clock(clock).sampleFormat(SampleFormat.F32)
+                .resampling(Resampler.Quality.TELEPHONY).build();
+        t.write(PcmData.ofFloats(8_000, 1, tone), true);
+        float[] out = drain(t, 50);
+        PcmConverter c = new PcmConverter(PcmFormat.f32(8_000, 1), PcmFormat.f32(48_000, 1), Resampler.Quality.TELEPHONY);
+        float[] body = c.convert(PcmData.ofFloats(8_000, 1, tone)).toFloats();
+        float[] tail = c.finish().toFloats();
+        float[] expected = java.util.Arrays.copyOf(body, body.length + tail.length);
+        System.arraycopy(tail, 0, expected, body.length, tail.length);
+        assertThat(out).containsExactly(expected);
+        AudioStreamTrack standard = f32Track();
+        standard.write(PcmData.ofFloats(8_000, 1, tone), true);
+        assertThat(drain(standard, 50)).as("the default filter").isNotEqualTo(out);
+        float[] direct = SignalAnalysis.sine(48_000, 440, 48_000, 0.5, 0.0);
+        for (int i = 4_800; i < 43_200; i++) {
+            assertThat(out[i]).as("sample %d", i).isCloseTo(direct[i], within(1e-4f));
         }
     }
 

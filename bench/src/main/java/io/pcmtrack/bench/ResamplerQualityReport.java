@@ -9,7 +9,7 @@ import java.util.Locale;
 
 /**
  * Prints the resampler's quality table: SINAD of a 1 kHz tone at -1 dBFS, the worst SINAD over tones
- * from 50 Hz to 0.45 of the lower rate, the largest image (upsampling, tone at 0.4 of the input rate) or
+ * from 50 Hz to 0.45 of the lower rate (0.4 with {@code --telephony}, the band that preset promises), the largest image (upsampling, tone at 0.4 of the input rate) or
  * alias (downsampling, tone at 0.6 of the output rate; n/a when that is above the input Nyquist) relative to
  * the tone, the -1 dB passband edge as a
  * fraction of the lower Nyquist, the lookahead, and a single-thread speed estimate (use
@@ -21,16 +21,30 @@ import java.util.Locale;
 public final class ResamplerQualityReport {
     private static final double AMPLITUDE = Math.pow(10, -1 / 20.0);
     private static final int ANALYSIS = 1 << 15;
+    private static final String[] TELEPHONY = {
+        "8000:48000", "48000:8000", "16000:48000", "48000:16000", "8000:16000", "16000:8000", "24000:8000", "24000:16000",
+    };
     private static final String[] DEFAULT = {
         "24000:48000", "48000:24000", "16000:48000", "48000:16000", "44100:48000", "8000:48000",
         "48000:44100", "22050:48000", "11025:16000", "8000:44100", "44101:48000", "7999:48000", "48000:7999",
     };
 
+    /** The quality asked for: {@code --telephony} as the first argument asks for {@link Resampler.Quality#TELEPHONY}. */
+    private static Resampler.Quality quality = Resampler.Quality.STANDARD;
+
     private ResamplerQualityReport() {
     }
 
+    private static Resampler resampler(int in, int out) {
+        return new Resampler(in, out, 1, quality);
+    }
+
     public static void main(String[] args) {
-        String[] pairs = args.length > 0 ? args : DEFAULT;
+        if (args.length > 0 && args[0].equals("--telephony")) {
+            quality = Resampler.Quality.TELEPHONY;
+            args = java.util.Arrays.copyOfRange(args, 1, args.length);
+        }
+        String[] pairs = args.length > 0 ? args : quality == Resampler.Quality.TELEPHONY ? TELEPHONY : DEFAULT;
         System.out.println("| conversion | path | SINAD 1k (dB) | worst SINAD (dB) @ Hz | alias/image (dB) | -1 dB edge | x real time (CPU time) | delay |");
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (String pair : pairs) {
@@ -48,7 +62,7 @@ public final class ResamplerQualityReport {
         double worstHz = 0;
         int tones = 24;
         for (int i = 0; i <= tones; i++) {
-            double f = 50 * Math.pow(0.45 * low / 50, (double) i / tones);
+            double f = 50 * Math.pow(top() * low / 50, (double) i / tones);
             double s = fit(in, out, f).sinadDb();
             if (s < worst) {
                 worst = s;
@@ -57,13 +71,22 @@ public final class ResamplerQualityReport {
         }
         double spur = out > in ? images(in, out) : 0.6 * out < 0.5 * in ? aliases(in, out) : Double.NaN;
         double edge = edge(in, out) / (low / 2.0);
-        int delay = new Resampler(in, out, 1).delayFrames();
+        int delay = resampler(in, out).delayFrames();
         String spurText = Double.isNaN(spur) ? "n/a" : String.format(Locale.ROOT, "%.1f", spur);
         return String.format(Locale.ROOT, "| %d->%d | %s | %.1f | %.1f @ %.0f | %s | %.4f | %.0f | %d in (%.2f ms) |",
                 in, out, path(in, out), sinad1k, worst, worstHz, spurText, edge, speed(in, out), delay, 1000.0 * delay / in);
     }
 
+    /** Highest tone of the worst-SINAD sweep, in lower-rate cycles per sample. */
+    private static double top() {
+        return quality == Resampler.Quality.TELEPHONY ? 0.4 : 0.45;
+    }
+
     private static String path(int in, int out) {
+        if (resampler(in, out).quality() == Resampler.Quality.TELEPHONY) {
+            int g = gcd(in, out);
+            return "x" + (out / g) + "/" + (in / g) + " telephony";
+        }
         int g = gcd(in, out);
         String kind = blocks(in, out) ? " blocks" : exactTable(in, out) ? " exact" : " interpolated";
         return "x" + (out / g) + "/" + (in / g) + kind;
@@ -96,7 +119,7 @@ public final class ResamplerQualityReport {
 
     /** Resamples a tone at {@code freq} and returns the steady-state output (the part whose input was all real). */
     static float[] convert(int in, int out, double freq, int[] skip) {
-        Resampler r = new Resampler(in, out, 1);
+        Resampler r = resampler(in, out);
         int lead = (int) Math.ceil((double) 2 * r.delayFrames() * out / in) + 64;
         int outFrames = lead + ANALYSIS + lead;
         int inFrames = (int) Math.ceil((double) outFrames * in / out);
@@ -156,7 +179,7 @@ public final class ResamplerQualityReport {
      */
     static double speed(int in, int out) {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        Resampler r = new Resampler(in, out, 1);
+        Resampler r = resampler(in, out);
         int chunk = in / 100;
         float[] x = SignalAnalysis.sine(in, 1000, in, AMPLITUDE, 0);
         float[] y = new float[r.maxOutputFrames(chunk)];

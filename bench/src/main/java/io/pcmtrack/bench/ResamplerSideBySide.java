@@ -16,9 +16,10 @@ import java.util.Random;
  * converter one 0.2 s slice in turn, and CPU time leaves out the time the thread waits for a core. Same
  * signal as {@link ResamplerVersusBenchmark} (60 s of Gaussian noise, 10 ms chunks, mono). Prints the median
  * and best slice per converter and pcmtrack's ratio to libsoxr and speexdsp for both. Arguments: rounds
- * (default 15; the first 3 are warm-up), then conversions as {@code in:out}.
+ * (default 15; the first 3 are warm-up), then conversions as {@code in:out}; {@code --telephony} first runs
+ * pcmtrack with {@link Resampler.Quality#TELEPHONY} (where a ratio has it; libsoxr stays at HQ).
  *
- * <pre>java -cp bench/target/benchmarks.jar io.pcmtrack.bench.ResamplerSideBySide [rounds [in:out ...]]</pre>
+ * <pre>java -cp bench/target/benchmarks.jar io.pcmtrack.bench.ResamplerSideBySide [--telephony] [rounds [in:out ...]]</pre>
  */
 public final class ResamplerSideBySide {
     private static final long SLICE_NANOS = 200_000_000L;
@@ -28,6 +29,11 @@ public final class ResamplerSideBySide {
     }
 
     public static void main(String[] args) {
+        Resampler.Quality quality = Resampler.Quality.STANDARD;
+        if (args.length > 0 && args[0].equals("--telephony")) {
+            quality = Resampler.Quality.TELEPHONY;
+            args = Arrays.copyOfRange(args, 1, args.length);
+        }
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
         String[] conversions = args.length > 1 ? Arrays.copyOfRange(args, 1, args.length)
                 : ResamplerVersusBenchmark.CONVERSIONS;
@@ -37,7 +43,7 @@ public final class ResamplerSideBySide {
             String[] r = conversion.split(":");
             int in = Integer.parseInt(r[0]);
             int out = Integer.parseInt(r[1]);
-            double[][] speed = measure(in, out, rounds);
+            double[][] speed = measure(in, out, rounds, quality);
             double[] p = summary(speed[0]);
             double[] s = summary(speed[1]);
             double[] x = summary(speed[2]);
@@ -47,7 +53,7 @@ public final class ResamplerSideBySide {
     }
 
     /** x real time per measured round, for pcmtrack, libsoxr and speexdsp. */
-    private static double[][] measure(int in, int out, int rounds) {
+    private static double[][] measure(int in, int out, int rounds, Resampler.Quality quality) {
         int chunk = in / 100;
         int chunks = 6000;
         Random random = new Random(1);
@@ -57,7 +63,7 @@ public final class ResamplerSideBySide {
         }
         Memory nativeSignal = new Memory(4L * signal.length);
         nativeSignal.write(0, signal, 0, signal.length);
-        Resampler resampler = new Resampler(in, out, 1);
+        Resampler resampler = new Resampler(in, out, 1, quality);
         float[] y = new float[resampler.maxOutputFrames(chunk)];
         double[][] speed = new double[3][rounds - WARM_UP_ROUNDS];
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();

@@ -1,6 +1,7 @@
 package io.pcmtrack.dsp;
 
 import java.util.Arrays;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * The {@link Resampler}'s fast path for small ratios ({@code up} and {@code down} both at most
@@ -106,9 +107,11 @@ final class PhaseBlocks {
     /**
      * @param up   outputs per {@code down} inputs (reduced ratio)
      * @param down inputs per {@code up} outputs
-     * @param span input frames the kernel reaches on each side; {@code 2 * span} taps
+     * @param span   input frames the kernel reaches on each side; {@code 2 * span} taps
+     * @param kernel the unit-gain kernel at a distance in lower-rate samples ({@link FilterBank#kernel},
+     *               {@link FilterBank#nyquist} or {@link FilterBank#telephony})
      */
-    PhaseBlocks(int up, int down, int span, boolean nyquist) {
+    PhaseBlocks(int up, int down, int span, DoubleUnaryOperator kernel) {
         this.up = up;
         this.down = down;
         this.taps = 2 * span;
@@ -130,7 +133,7 @@ final class PhaseBlocks {
                 int q = e % down;
                 int o = e / down;
                 double t = phase + (span - 1 - j);
-                coefs[((q * STRIDE + o % STRIDE) * up + p) * SLOTS + o / STRIDE] = (float) (r * (nyquist ? FilterBank.nyquist(r * t) : FilterBank.kernel(r * t)));
+                coefs[((q * STRIDE + o % STRIDE) * up + p) * SLOTS + o / STRIDE] = (float) (r * kernel.applyAsDouble(r * t));
             }
         }
         this.order = passOrder(coefs, down * STRIDE, up * SLOTS);

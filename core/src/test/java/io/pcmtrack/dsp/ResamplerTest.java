@@ -206,6 +206,62 @@ class ResamplerTest {
         assertThat(java.util.Arrays.copyOf(y, n * channels)).isEqualTo(whole);
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"8000, 48000", "48000, 8000", "16000, 48000", "48000, 16000", "8000, 16000", "16000, 8000", "24000, 8000",
+        "24000, 48000", "12000, 48000"})
+    void telephonyKeepsTonesUpToFourTenthsOfTheLowerRateAbove100Db(int in, int out) {
+        int low = Math.min(in, out);
+        Resampler r = new Resampler(in, out, 1, Resampler.Quality.TELEPHONY);
+        assertThat(r.quality()).isEqualTo(Resampler.Quality.TELEPHONY);
+        assertThat(r.delayFrames()).as("16 lower-rate samples of lookahead")
+                .isEqualTo(FilterBank.span(out / FilterBank.gcd(in, out), in / FilterBank.gcd(in, out), 16));
+        for (double f : new double[] {50, 1000, 0.2 * low, 0.4 * low}) {
+            float[] y = run(in, out, f, Resampler.Quality.TELEPHONY);
+            SignalAnalysis.ToneFit fit = SignalAnalysis.fitTone(y, steadyStart(in, out), 1 << 14, f, out);
+            assertThat(fit.sinadDb()).as("SINAD at %.0f Hz", f).isGreaterThan(100);
+            assertThat(SignalAnalysis.db(fit.amplitude(), AMPLITUDE)).as("gain at %.0f Hz", f).isCloseTo(0.0, within(0.001));
+        }
+        double edge = SignalAnalysis.db(toneThroughTelephony(in, out, 0.92 * low / 2).amplitude(), AMPLITUDE);
+        assertThat(edge).as("gain at 0.92 of the lower Nyquist").isBetween(-1.0, -0.8);
+        // images of a tone at 0.4 of the input rate, or aliases of one at 0.6 of the output rate, land at 0.6 and up
+        double f = out > in ? 0.4 * in : 0.6 * out;
+        float[] y = run(in, out, f, Resampler.Quality.TELEPHONY);
+        double spur = out > in ? SignalAnalysis.maxSpurDb(y, steadyStart(in, out), 1 << 14, out, AMPLITUDE, f)
+                : SignalAnalysis.maxSpurDb(y, steadyStart(in, out), 1 << 14, out, AMPLITUDE);
+        assertThat(spur).as(out > in ? "largest image" : "largest alias").isLessThan(-100);
+    }
+
+    private static SignalAnalysis.ToneFit toneThroughTelephony(int in, int out, double f) {
+        float[] y = run(in, out, f, Resampler.Quality.TELEPHONY);
+        return SignalAnalysis.fitTone(y, steadyStart(in, out), 1 << 14, f, out);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"44100, 48000", "24000, 16000", "32000, 48000", "48000, 44100", "7999, 48000"})
+    void telephonyAtARatioWithoutItRunsTheStandardFilter(int in, int out) {
+        Resampler r = new Resampler(in, out, 1, Resampler.Quality.TELEPHONY);
+        assertThat(r.quality()).isEqualTo(Resampler.Quality.STANDARD);
+        float[] x = noise(2000, 1, 5);
+        assertThat(convert(r, x, 1, 333)).isEqualTo(convert(new Resampler(in, out, 1), x, 1, 333));
+        assertThat(new Resampler(in, in, 1, Resampler.Quality.TELEPHONY).quality()).as("equal rates: no filter")
+                .isEqualTo(Resampler.Quality.TELEPHONY);
+        assertThatThrownBy(() -> new Resampler(in, out, 1, null)).isInstanceOf(NullPointerException.class)
+                .hasMessageContaining("quality");
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}, {2} ch")
+    @CsvSource({"8000, 48000, 1", "48000, 8000, 2", "16000, 48000, 2", "48000, 16000, 1", "8000, 16000, 1", "24000, 8000, 2"})
+    void telephonyOutputDoesNotDependOnChunkingAndDiffersFromStandard(int in, int out, int channels) {
+        int frames = 3000;
+        float[] x = noise(frames, channels, 9);
+        float[] whole = convert(new Resampler(in, out, channels, Resampler.Quality.TELEPHONY), x, channels, frames);
+        assertThat(convert(new Resampler(in, out, channels, Resampler.Quality.TELEPHONY), x, channels, 1)).isEqualTo(whole);
+        assertThat(convert(new Resampler(in, out, channels, Resampler.Quality.TELEPHONY), x, channels, 333)).isEqualTo(whole);
+        float[] standard = convert(new Resampler(in, out, channels), x, channels, frames);
+        assertThat(whole).as("same length as the standard filter's").hasSameSizeAs(standard);
+        assertThat(whole).isNotEqualTo(standard);
+    }
+
     @Test
     void finishCompletesTheStreamToTheRoundedLength() {
         int[][] pairs = {
@@ -351,7 +407,11 @@ class ResamplerTest {
 
     /** Output of a -1 dBFS tone long enough for a 16k-sample analysis after the start-up transient. */
     private static float[] run(int in, int out, double f) {
-        Resampler r = new Resampler(in, out, 1);
+        return run(in, out, f, Resampler.Quality.STANDARD);
+    }
+
+    private static float[] run(int in, int out, double f, Resampler.Quality quality) {
+        Resampler r = new Resampler(in, out, 1, quality);
         int frames = (int) ((2L * steadyStart(in, out) + (1 << 14)) * in / out) + 1;
         return convert(r, SignalAnalysis.sine(frames, f, in, AMPLITUDE, 0.3), 1, 480);
     }
