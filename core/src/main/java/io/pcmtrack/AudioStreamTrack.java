@@ -73,6 +73,7 @@ public final class AudioStreamTrack implements AutoCloseable {
     private final Duration frameDuration;
     private final Duration bufferLimit;
     private volatile Duration maxCatchUp;
+    private final Resampler.Quality resampling;
     private final OverflowPolicy overflow;
     private final MediaClock clock;
 
@@ -95,6 +96,7 @@ public final class AudioStreamTrack implements AutoCloseable {
         this.samplesPerFrame = (int) (frameNanos * b.sampleRate / 1_000_000_000L);
         int idleFramesBeforeRelease = (int) Math.max(1, SPARE_KEEP_NANOS / frameNanos);
         this.buffer = new FrameBuffer(id, format, samplesPerFrame, b.limitFrames(), b.overflow, idleFramesBeforeRelease);
+        this.resampling = b.resampling;
         this.converter = new Converter(format, buffer, b.overflow, b.resampling);
         this.pacer = new Pacer(id, b.clock, frameNanos, samplesPerFrame,
                 b.maxCatchUp == null ? Long.MAX_VALUE : b.maxCatchUp.toNanos(), LATE_THRESHOLD.toNanos());
@@ -130,6 +132,11 @@ public final class AudioStreamTrack implements AutoCloseable {
     /** The catch-up limit (semantics 16), or null when a late consumer catches up on everything. */
     public Duration maxCatchUp() {
         return maxCatchUp;
+    }
+
+    /** The filter asked for writes at another rate ({@link Builder#resampling}). */
+    public Resampler.Quality resampling() {
+        return resampling;
     }
 
     /**

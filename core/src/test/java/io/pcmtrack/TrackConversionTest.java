@@ -64,6 +64,8 @@ class TrackConversionTest {
         float[] tone = SignalAnalysis.sine(8_000, 440, 8_000, 0.5, 0.0);
         AudioStreamTrack t = AudioStreamTrack.builder().clock(clock).sampleFormat(SampleFormat.F32)
                 .resampling(Resampler.Quality.TELEPHONY).build();
+        assertThat(t.resampling()).isEqualTo(Resampler.Quality.TELEPHONY);
+        assertThat(f32Track().resampling()).as("default").isEqualTo(Resampler.Quality.STANDARD);
         t.write(PcmData.ofFloats(8_000, 1, tone), true);
         float[] out = drain(t, 50);
         PcmConverter c = new PcmConverter(PcmFormat.f32(8_000, 1), PcmFormat.f32(48_000, 1), Resampler.Quality.TELEPHONY);

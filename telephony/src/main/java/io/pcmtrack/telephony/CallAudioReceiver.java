@@ -9,6 +9,7 @@ import io.pcmtrack.PcmData;
 import io.pcmtrack.PcmFormat;
 import io.pcmtrack.PcmQueue;
 import io.pcmtrack.TrackEndedException;
+import io.pcmtrack.dsp.Resampler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,11 +43,17 @@ public final class CallAudioReceiver {
     /** Guards the converter and the received counters; held by the socket's thread per message. */
     private final Object convertLock = new Object();
     private PcmConverter converter;
+    private final Resampler.Quality resampling;
     private long chunksReceived;
     private long samplesReceived;
 
     CallAudioReceiver(PcmFormat output, Duration bufferLimit) {
+        this(output, bufferLimit, Resampler.Quality.TELEPHONY);
+    }
+
+    CallAudioReceiver(PcmFormat output, Duration bufferLimit, Resampler.Quality resampling) {
         this.queue = new PcmQueue(output, bufferLimit, "call audio");
+        this.resampling = resampling;
     }
 
     /** The format of every chunk this receiver delivers. */
@@ -124,7 +131,7 @@ public final class CallAudioReceiver {
                 samplesReceived += count;
                 PcmFormat in = PcmFormat.s16(rate, 1);
                 if (converter == null || !converter.input().equals(in)) {
-                    converter = new PcmConverter(in, queue.format());
+                    converter = new PcmConverter(in, queue.format(), resampling);
                 }
                 chunk = converter.convert(PcmData.ofShorts(rate, 1, java.util.Arrays.copyOf(pcm, count)));
             }

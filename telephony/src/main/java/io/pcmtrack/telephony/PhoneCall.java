@@ -64,9 +64,10 @@ public final class PhoneCall implements AutoCloseable {
                 // queue behind the lead: the slots beyond it are skipped, no audio is lost.
                 .maxCatchUp(options.lead().compareTo(FRAME) < 0 ? FRAME : options.lead())
                 .clock(scheduler.clock())
+                .resampling(options.resampling())
                 .build();
         PcmFormat receive = options.receiveFormat() != null ? options.receiveFormat() : PcmFormat.s16(inboundRate, 1);
-        this.audio = new CallAudioReceiver(receive, options.receiveBufferLimit());
+        this.audio = new CallAudioReceiver(receive, options.receiveBufferLimit(), options.resampling());
         int leadFrames = (int) ((options.lead().toNanos() + 19_999_999L) / 20_000_000L);
         this.outbound = new OutboundLeg(track, wire, leadFrames, scheduler.clock(), options.markEchoTimeout().toNanos());
         track.addFlushListener(outbound::flushed);

@@ -9,9 +9,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
+import io.pcmtrack.FrameScheduler;
+import io.pcmtrack.MediaClock;
+import io.pcmtrack.PcmConverter;
 import io.pcmtrack.PcmData;
 import io.pcmtrack.PcmFormat;
 import io.pcmtrack.TrackEndedException;
+import io.pcmtrack.dsp.Resampler;
 import org.junit.jupiter.api.Test;
 
 /** The caller's audio: converted, bounded, and taken by read, future or listener. */
@@ -33,6 +37,40 @@ class CallAudioReceiverTest {
         assertThat(first.toFloats()).hasSize(320).containsOnly(0.5f);
         assertThat(r.read(Duration.ZERO).toFloats()).containsOnly(-0.25f);
         assertThat(r.read(Duration.ZERO)).isNull();
+    }
+
+    @Test
+    void callerAudioIsResampledWithTheChosenFilter() throws Exception {
+        java.util.Random random = new java.util.Random(3);
+        short[][] frames = new short[10][160];
+        for (short[] f : frames) {
+            for (int i = 0; i < f.length; i++) {
+                f[i] = (short) (random.nextGaussian() * 3000);
+            }
+        }
+        for (Resampler.Quality q : Resampler.Quality.values()) {
+            CallAudioReceiver r = new CallAudioReceiver(PcmFormat.s16(16_000, 1), Duration.ofSeconds(1), q);
+            PcmConverter reference = new PcmConverter(PcmFormat.s16(8000, 1), PcmFormat.s16(16_000, 1), q);
+            for (short[] f : frames) {
+                r.accept(f, 160, 8000);
+                short[] expected = reference.convert(PcmData.ofShorts(8000, 1, f)).toShorts();
+                assertThat(r.read(Duration.ZERO).toShorts()).as("%s", q).containsExactly(expected);
+            }
+        }
+        CallAudioReceiver byDefault = new CallAudioReceiver(PcmFormat.s16(16_000, 1), Duration.ofSeconds(1));
+        CallAudioReceiver standard = new CallAudioReceiver(PcmFormat.s16(16_000, 1), Duration.ofSeconds(1),
+                Resampler.Quality.STANDARD);
+        byDefault.accept(frames[0], 160, 8000);
+        byDefault.accept(frames[1], 160, 8000);
+        standard.accept(frames[0], 160, 8000);
+        standard.accept(frames[1], 160, 8000);
+        byDefault.read(Duration.ZERO);
+        standard.read(Duration.ZERO);
+        assertThat(byDefault.read(Duration.ZERO).toShorts()).as("default: the telephony filter")
+                .isNotEqualTo(standard.read(Duration.ZERO).toShorts());
+        try (FrameScheduler scheduler = new FrameScheduler(MediaClock.system())) {
+            assertThat(CallOptions.of(scheduler).resampling()).isEqualTo(Resampler.Quality.TELEPHONY);
+        }
     }
 
     @Test

@@ -53,6 +53,8 @@ class TwilioWebSocketTest {
             assertThat(call).isNotNull();
             assertThat(call.info()).isEqualTo(new CallInfo("twilio", "CA42", "MZ42", java.util.Map.of("agent", "test")));
             assertThat(call.track().format()).isEqualTo(PcmFormat.s16(8000, 1));
+            assertThat(call.track().resampling()).as("phone calls resample with the telephony filter")
+                    .isEqualTo(io.pcmtrack.dsp.Resampler.Quality.TELEPHONY);
             assertThat(call.isLive()).isTrue();
             waitUntil(() -> sim.provider.mediaReceived() >= 3, Duration.ofSeconds(5)); // the 60 ms lead
         }
