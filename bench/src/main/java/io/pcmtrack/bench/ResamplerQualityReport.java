@@ -83,6 +83,10 @@ public final class ResamplerQualityReport {
     }
 
     private static String path(int in, int out) {
+        if (resampler(in, out).toString().contains("two stages")) {
+            int g = gcd(in, out);
+            return "x" + (out / g) + "/" + (in / g) + " two stages";
+        }
         if (resampler(in, out).quality() == Resampler.Quality.TELEPHONY) {
             int g = gcd(in, out);
             return "x" + (out / g) + "/" + (in / g) + " telephony";

@@ -42,11 +42,11 @@ final class FilterBank {
     static final int CACHE_CAPACITY = 16;
 
     private static final double GAIN = integral(CUTOFF, HALF_LENGTH, BETA);
-    private static final Map<Long, FilterBank> CACHE = new LinkedHashMap<>(32, 0.75f, true) {
+    private static final Map<Key, FilterBank> CACHE = new LinkedHashMap<>(32, 0.75f, true) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, FilterBank> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Key, FilterBank> eldest) {
             return size() > CACHE_CAPACITY;
         }
     };
@@ -62,10 +62,10 @@ final class FilterBank {
     final int[] baseOffset;
     final double[] coefs;
 
-    private FilterBank(int up, int down, int period, int window) {
+    private FilterBank(int up, int down, int period, int window, Shape shape) {
         this.up = up;
         this.down = down;
-        this.span = span(up, down);
+        this.span = span(up, down, shape.halfLength);
         this.period = period;
         this.window = window;
         this.periodAdvance = (long) period * down / up;
@@ -83,7 +83,7 @@ final class FilterBank {
             double phase = (double) ((long) s * down % up) / up;
             for (int j = 0; j < 2 * span; j++) {
                 double t = phase + (span - 1 - j);
-                coefs[(g * window + delta + j) * LANES + lane] = r * kernel(r * t);
+                coefs[(g * window + delta + j) * LANES + lane] = r * shape.at(r * t);
             }
         }
     }
@@ -155,24 +155,87 @@ final class FilterBank {
      * the first one stored wins.
      */
     static FilterBank exact(int up, int down) {
-        int span = span(up, down);
+        return exact(up, down, Shape.STANDARD);
+    }
+
+    /** As {@link #exact(int, int)}, for the kernel {@code shape}. */
+    static FilterBank exact(int up, int down, Shape shape) {
+        int span = span(up, down, shape.halfLength);
         // A short last group wastes at most 3 of every up lanes: worth a 4x smaller table once up is large.
         int period = up % LANES == 0 || up >= 32 ? up : up * (LANES / gcd(up, LANES));
         if (tableBytes(period, span, up, down) > MAX_EXACT_BYTES) {
             return null;
         }
-        Long key = ((long) up << 32) | down;
+        Key key = new Key(up, down, shape);
         synchronized (CACHE) {
             FilterBank cached = CACHE.get(key);
             if (cached != null) {
                 return cached;
             }
         }
-        FilterBank built = new FilterBank(up, down, period, window(period, span, up, down));
+        FilterBank built = new FilterBank(up, down, period, window(period, span, up, down), shape);
         synchronized (CACHE) {
             FilterBank raced = CACHE.putIfAbsent(key, built);
             return raced != null ? raced : built;
         }
+    }
+
+    private record Key(int up, int down, Shape shape) {
+    }
+
+    /**
+     * A Kaiser-windowed sinc for the exact tables, in samples of the lower rate: half-length, -6 dB point in
+     * cycles per lower-rate sample, Kaiser shape; scaled to unit DC gain. Equal parameters share tables.
+     */
+    static final class Shape {
+        /** The standard kernel ({@link #kernel}). */
+        static final Shape STANDARD = new Shape(HALF_LENGTH, CUTOFF, BETA);
+
+        final int halfLength;
+        final double cutoff;
+        final double beta;
+        private final double gain;
+
+        Shape(int halfLength, double cutoff, double beta) {
+            this.halfLength = halfLength;
+            this.cutoff = cutoff;
+            this.beta = beta;
+            this.gain = integral(cutoff, halfLength, beta);
+        }
+
+        /** The unit-gain kernel at {@code u} lower-rate samples from its centre. */
+        double at(double u) {
+            return KaiserWindow.sinc(u, cutoff, halfLength, beta) / gain;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Shape && ((Shape) o).halfLength == halfLength
+                    && Double.compare(((Shape) o).cutoff, cutoff) == 0 && Double.compare(((Shape) o).beta, beta) == 0;
+        }
+
+        @Override
+        public int hashCode() {
+            return (31 * halfLength + Double.hashCode(cutoff)) * 31 + Double.hashCode(beta);
+        }
+    }
+
+    /** Kaiser shape of a {@link #secondStage} kernel: -143 dB or less over its stopband (computed). */
+    static final double SECOND_STAGE_BETA = 15.0;
+
+    /**
+     * The kernel of the second stage of a two-stage upsampling from {@code inRate} (first doubled with the
+     * Nyquist kernel) to {@code outRate}. Its input holds nothing above 0.55 {@code inRate} but the images of
+     * the doubled rate, from 1.45 {@code inRate} up; so it passes up to 0.55 {@code inRate} flat within 2e-6 dB,
+     * stops from 1.45 {@code inRate} at -143 dB or less, and has -6 dB at {@code inRate}: a transition of 0.9
+     * {@code inRate}, which half-length {@code ceil(5.1 L / inRate)} lower-rate samples spans
+     * ({@code L = min(2 inRate, outRate)}, the second stage's lower rate): 6 for 44100 to 48000, 11 for
+     * 22050 to 48000.
+     */
+    static Shape secondStage(int inRate, int outRate) {
+        long lower = Math.min(2L * inRate, outRate);
+        int halfLength = (int) Math.ceil(5.1 * lower / inRate);
+        return new Shape(halfLength, (double) inRate / lower, SECOND_STAGE_BETA);
     }
 
     /** Bytes held by this table's arrays. */

@@ -61,7 +61,8 @@ class ResamplerTest {
         assertThat(down.delayFrames()).as("Nyquist kernel: 46 output periods").isEqualTo(138);
         assertThat(new Resampler(24000, 48000, 1).delayFrames()).as("Nyquist kernel").isEqualTo(46);
         assertThat(new Resampler(48000, 8000, 1).delayFrames()).as("8 kHz keeps 5 ms: standard kernel").isEqualTo(240);
-        assertThat(new Resampler(44100, 48000, 1).delayFrames()).isEqualTo(40);
+        assertThat(new Resampler(44100, 48000, 1).delayFrames()).as("one stage below 1.25x").isEqualTo(40);
+        assertThat(new Resampler(22050, 48000, 1).delayFrames()).as("two stages: 46 + ceil(11 / 2)").isEqualTo(52);
         assertThat(down.maxOutputFrames(480)).isEqualTo(161);
         Resampler same = new Resampler(44100, 44100, 1);
         assertThat(same.delayFrames()).isZero();
@@ -84,6 +85,7 @@ class ResamplerTest {
         "24000, 48000", "48000, 24000", "16000, 48000", "48000, 16000", "44100, 48000", "8000, 48000",
         "48000, 44100", "44101, 48000", "7999, 48000", "48000, 7999", "32000, 48000", "48000, 32000",
         "48000, 8000", "36000, 48000", "48000, 36000", "38400, 48000", "48000, 38400", "24000, 42000",
+        "22050, 48000", "32000, 44100", "16000, 22050",
     })
     void toneKeepsItsPurityAndLevel(int in, int out) {
         int low = Math.min(in, out);
@@ -119,9 +121,40 @@ class ResamplerTest {
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource({"8000, 48000", "48000, 8000", "9000, 18000", "9100, 18200", "44100, 48000", "7999, 48000", "42000, 48000", "48000, 48000"})
+    @CsvSource({"8000, 48000", "48000, 8000", "9000, 18000", "9100, 18200", "7999, 48000", "48000, 48000", "48000, 44100",
+        "44101, 48000", "9200, 12000", "10000, 44100", "44100, 48000", "42000, 48000", "32000, 39000"})
     void otherRatiosKeepTheStandardKernel(int in, int out) {
-        assertThat(new Resampler(in, out, 1).nyquist()).isFalse();
+        Resampler r = new Resampler(in, out, 1);
+        assertThat(r.nyquist()).isFalse();
+        assertThat(r.twoStage()).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"22050, 48000", "32000, 44100", "16000, 22050", "12000, 44100", "44100, 96000", "11025, 16000", "32000, 41000"})
+    void upsamplingOffTheBlockPathRunsInTwoStagesWithinFiveMilliseconds(int in, int out) {
+        Resampler r = new Resampler(in, out, 1);
+        assertThat(r.twoStage()).isTrue();
+        assertThat(r.nyquist()).as("the first stage doubles with the Nyquist kernel").isTrue();
+        assertThat((double) r.delayFrames() / in).as("lookahead, s").isLessThanOrEqualTo(0.005);
+        // every output is written once its input time plus the lookahead has been given, and no call or
+        // finish writes more than its bound
+        int frames = 3000;
+        float[] x = noise(frames, 1, 21);
+        float[] y = new float[r.maxOutputFrames(frames) + r.maxFinishFrames()];
+        int written = 0;
+        for (int n = 0; n < frames; n++) {
+            int got = r.process(x, n, 1, y, written);
+            assertThat(got).isLessThanOrEqualTo(r.maxOutputFrames(1));
+            written += got;
+            long due = 0; // outputs k with floor(k * in / out) + delay <= n
+            while ((due * in / out) + r.delayFrames() <= n) {
+                due++;
+            }
+            assertThat((long) written).as("written after input frame %d", n).isGreaterThanOrEqualTo(due);
+        }
+        int tail = r.finish(y, written);
+        assertThat(tail).isLessThanOrEqualTo(r.maxFinishFrames());
+        assertThat(written + tail).isEqualTo((int) Math.round((double) frames * out / in));
     }
 
     @ParameterizedTest(name = "x{0}")
@@ -184,7 +217,8 @@ class ResamplerTest {
         "11025, 16000, 1", "44101, 48000, 2", "48000, 7999, 1", "48000, 44101, 2", "1000, 768000, 1",
         "768000, 1000, 1", "32000, 48000, 1", "48000, 32000, 2", "48000, 8000, 2", "36000, 48000, 1",
         "48000, 36000, 2", "42000, 48000, 1", "16000, 48000, 2", "48000, 24000, 2", "12000, 48000, 1",
-        "48000, 12000, 1", "9600, 48000, 2", "38400, 48000, 1", "42000, 24000, 2",
+        "48000, 12000, 1", "9600, 48000, 2", "38400, 48000, 1", "42000, 24000, 2", "22050, 48000, 2", "32000, 44100, 1",
+        "16000, 22050, 3",
     })
     void outputDoesNotDependOnChunking(int in, int out, int channels) {
         int frames = Math.max(3000, 3 * new Resampler(in, out, 1).delayFrames());
