@@ -22,7 +22,8 @@ import java.util.Objects;
  * float sums taken in the order below lose up to 7 dB of that (144.1 to 152.2 dB SINAD at 1 kHz).
  *
  * <p><b>Two stages.</b> Upsampling by 1.25x or more at a ratio off the block path (22050 to 48000, 32000 to 44100,
- * 16000 to 22050, 12000 to 44100, ...; not 44100 to 48000, where it measured no faster) from 9.2 kHz up runs
+ * 16000 to 22050, 12000 to 44100, ...; not 44100 to 48000, where it measured no faster) from about 10.4 kHz up
+ * (below, the lookahead would pass 5 ms) runs
  * in two: the input is doubled on the block path with the Nyquist kernel, then taken to the output rate on the
  * exact path with a short kernel ({@link FilterBank#secondStage}: half-length 6 to 11 lower-rate samples,
  * flat within 2e-6 dB to 0.55 of the input rate and -143 dB from 1.45 of it, where the doubled signal's first
@@ -60,7 +61,8 @@ import java.util.Objects;
  * 7.9 KB for 48000 to 16000, 9.8 KB for 8000 to 48000. An instance holds a float history of
  * {@code window + max(256, window)} frames per channel, where the window is 80 to 94 frames when upsampling
  * and about {@code 2 * half-length * in/out} when downsampling (1.4 KB per channel for 44100 to 48000; 2 KB for 48000
- * to 16000); in transposed form instead 336 pending double sums per channel (2.7 KB) and one 80-tap row.
+ * to 16000); in transposed form instead 336 pending double sums per channel (2.7 KB) and one 80-tap row. In
+ * two stages an instance holds both stages and the signal between them, 2,049 floats (8 KB) per channel.
  *
  * <p><b>Use.</b> One thread at a time per instance. {@link #process} consumes all the input it is given
  * and writes every output frame that the input so far determines; {@link #finish} writes the tail of the
@@ -252,6 +254,10 @@ public final class Resampler {
         this.wholeCalls = blocks != null;
         this.bank = copy || blocks != null ? null
                 : FilterBank.exact(up, down, exactShape != null ? exactShape : FilterBank.Shape.STANDARD);
+        if (exactShape != null && bank == null) {
+            // twoStageShape checked that the table fits: the fine rows hold the standard kernel only
+            throw new IllegalStateException("no exact table for the second stage " + up + "/" + down);
+        }
         this.fine = copy || blocks != null || bank != null ? null : FilterBank.fineRows();
         this.scatter = fine != null && down > up;
         if (copy) {

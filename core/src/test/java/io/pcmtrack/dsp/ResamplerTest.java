@@ -408,6 +408,7 @@ class ResamplerTest {
         Resampler[] all = {
             new Resampler(44100, 48000, 2), new Resampler(48000, 16000, 1), new Resampler(44101, 48000, 1),
             new Resampler(48000, 7999, 1), new Resampler(8000, 8000, 1), new Resampler(24000, 48000, 2),
+            new Resampler(22050, 48000, 2), new Resampler(8000, 48000, 1, Resampler.Quality.TELEPHONY),
         };
         float[] x = noise(441, 2, 1);
         float[] y = new float[4096];
