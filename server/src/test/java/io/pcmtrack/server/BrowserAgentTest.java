@@ -229,6 +229,34 @@ class BrowserAgentTest {
     }
 
 
+    /**
+     * The lanes draw an answer that a blip held and resumed as two parts with the pause between them, not as
+     * one bar over the pause; a cut answer's unheard rest follows its last part. Turns as the server sends them.
+     */
+    @Test
+    @SuppressWarnings("unchecked")
+    void aHeldAndResumedAnswerIsDrawnWithItsPause() {
+        Page page = chromium.browser.newContext().newPage();
+        page.navigate("http://127.0.0.1:" + server.port + "/");
+        page.waitForFunction("() => window.pcmtrackAgent !== undefined");
+        // 3.0 s long, from 10 s; held at 10.8 s (0.8 s heard), resumed at 11.3 s; barged in 1.2 s later: 2.0 s heard.
+        Map<String, Object> spans = (Map<String, Object>) page.evaluate("() => window.pcmtrackAgent.agentSpans("
+                + "{fromMs: 10000, toMs: 12500, lengthMs: 3000, heardMs: 2000}, [[10800, 11300]])");
+        assertThat(spans.get("heard")).isEqualTo(List.of(List.of(10000, 10800), List.of(11300, 12500)));
+        assertThat(spans.get("unheard")).isEqualTo(List.of(12500, 13500));
+        // Played out with two pauses.
+        spans = (Map<String, Object>) page.evaluate("() => window.pcmtrackAgent.agentSpans("
+                + "{fromMs: 2000, toMs: 3900, lengthMs: 1500, heardMs: 1500}, [[2400, 2500], [2900, 3200]])");
+        assertThat(spans.get("heard")).isEqualTo(List.of(List.of(2000, 2400), List.of(2500, 2900), List.of(3200, 3900)));
+        assertThat(spans.get("unheard")).isEqualTo(List.of(3900, 3900));
+        // No holds: one part, as before.
+        spans = (Map<String, Object>) page.evaluate("() => window.pcmtrackAgent.agentSpans("
+                + "{fromMs: 500, toMs: 900, lengthMs: 1000, heardMs: 400}, undefined)");
+        assertThat(spans.get("heard")).isEqualTo(List.of(List.of(500, 900)));
+        assertThat(spans.get("unheard")).isEqualTo(List.of(900, 1500));
+        page.context().close();
+    }
+
     @Test
     void thePageFitsAPhoneScreenAndHangsUpCleanly() throws Exception {
         Page page = chromium.browser.newContext(new Browser.NewContextOptions().setPermissions(List.of("microphone"))
