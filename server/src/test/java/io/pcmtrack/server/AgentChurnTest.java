@@ -38,6 +38,7 @@ class AgentChurnTest {
 
     @Test
     void twoHundredConversationsOpenedAndDeletedLeaveNoThreadAndNoPeerConnection() throws Exception {
+        assertThat(WARM_UP).as("-DagentChurn.warmUp: conversations before the baseline").isPositive();
         try (ChildServer server = new ChildServer(null, List.of("-Xms128m", "-Xmx128m", "-XX:+AlwaysPreTouch"), AgentTestServer.class)) {
             String base = "http://127.0.0.1:" + server.port;
             long baselineKb = 0;
@@ -60,9 +61,9 @@ class AgentChurnTest {
                     long kb = server.rssKb();
                     growthKb.add((kb - lastKb) / (double) SAMPLE_EVERY);
                     lastKb = kb;
-                    if (i % 50 == 0) {
-                        System.out.printf(Locale.ROOT, "after %d conversations: server RSS %.1f MB, %s%n", i, kb / 1024.0, threads(server));
-                    }
+                }
+                if (i > WARM_UP && i % 50 == 0) {
+                    System.out.printf(Locale.ROOT, "after %d conversations: server RSS %.1f MB, %s%n", i, server.rssKb() / 1024.0, threads(server));
                 }
             }
             Thread.sleep(1_000);
@@ -75,6 +76,7 @@ class AgentChurnTest {
             // Flat after the first few, but for what the JVM itself still grows by in its first few hundred
             // conversations: +30..126 KB per conversation on average over 10..200, most of it in one or two
             // steps (seen: +17 MB between 10 and 50), 6..7 KB past 350 (docs/BENCHMARKS.md).
+            assertThat(growthKb).as("RSS samples: -DagentChurn.conversations must be at least warm-up + %d", SAMPLE_EVERY).isNotEmpty();
             List<Double> sorted = new ArrayList<>(growthKb);
             Collections.sort(sorted);
             double median = sorted.get(sorted.size() / 2);

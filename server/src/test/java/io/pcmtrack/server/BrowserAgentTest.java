@@ -249,11 +249,35 @@ class BrowserAgentTest {
                 + "{fromMs: 2000, toMs: 3900, lengthMs: 1500, heardMs: 1500}, [[2400, 2500], [2900, 3200]])");
         assertThat(spans.get("heard")).isEqualTo(List.of(List.of(2000, 2400), List.of(2500, 2900), List.of(3200, 3900)));
         assertThat(spans.get("unheard")).isEqualTo(List.of(3900, 3900));
+        // A resume a few ms past the end of an answer cut right after it: the pause reaches the end.
+        spans = (Map<String, Object>) page.evaluate("() => window.pcmtrackAgent.agentSpans("
+                + "{fromMs: 1000, toMs: 1795, lengthMs: 2000, heardMs: 600}, [[1600, 1800]])");
+        assertThat(spans.get("heard")).isEqualTo(List.of(List.of(1000, 1600)));
+        assertThat(spans.get("unheard")).isEqualTo(List.of(1795, 3195));
         // No holds: one part, as before.
         spans = (Map<String, Object>) page.evaluate("() => window.pcmtrackAgent.agentSpans("
                 + "{fromMs: 500, toMs: 900, lengthMs: 1000, heardMs: 400}, undefined)");
         assertThat(spans.get("heard")).isEqualTo(List.of(List.of(500, 900)));
         assertThat(spans.get("unheard")).isEqualTo(List.of(900, 1500));
+        // From the server's events to the holds drawn, keyed by answer index: answer 2 held and resumed, then
+        // held again and cut (no resume: that hold is its end); answer 3 held before anything was heard (no
+        // pause, as the server counts it); events of answer 1 arrive in a later poll.
+        spans = (Map<String, Object>) page.evaluate("() => { const holds = new Map(), held = new Map();"
+                + " const a = window.pcmtrackAgent;"
+                + " a.recordHolds(holds, held, [{type: 'answerStarted', atMs: 9000, turn: 2},"
+                + "   {type: 'answerHeld', atMs: 10800, turn: 2, heardMs: 800}, {type: 'callerStarted', atMs: 10750},"
+                + "   {type: 'answerResumed', atMs: 11300, turn: 2, fromMs: 800},"
+                + "   {type: 'answerHeld', atMs: 12500, turn: 2, heardMs: 2000},"
+                + "   {type: 'answerHeld', atMs: 20000, turn: 3, heardMs: 0}, {type: 'answerResumed', atMs: 20300, turn: 3}]);"
+                + " a.recordHolds(holds, held, [{type: 'answerHeld', atMs: 4000, turn: 1, heardMs: 500},"
+                + "   {type: 'answerResumed', atMs: 4100, turn: 1}]);"
+                + " return {two: a.agentSpans({fromMs: 10000, toMs: 12500, lengthMs: 3000, heardMs: 2000}, holds.get(2)),"
+                + "   three: holds.has(3), one: holds.get(1), pending: [...held.keys()]}; }");
+        assertThat(((Map<String, Object>) spans.get("two")).get("heard"))
+                .isEqualTo(List.of(List.of(10000, 10800), List.of(11300, 12500)));
+        assertThat(spans.get("three")).isEqualTo(false);
+        assertThat(spans.get("one")).isEqualTo(List.of(List.of(4000, 4100)));
+        assertThat(spans.get("pending")).isEqualTo(List.of(2));
         page.context().close();
     }
 
