@@ -59,8 +59,12 @@ final class Soak {
      * Outcome: the samples, frames out of sequence, memory growth from the first sample after the
      * warm-up (RSS: MIN_VALUE if unknown) and the whole run's lateness.
      */
+    /** {@code measured}: samples after the warm-up; growth needs two, and is 0 with fewer. */
     record Result(List<Sample> samples, long ptsErrors, long sinkErrors, long heapGrowth, long rssGrowth,
-                  LatencyHistogram lateness) {
+                  LatencyHistogram lateness, int measured) {
+        boolean memoryMeasured() {
+            return measured > 1;
+        }
     }
 
     private final Options options;
@@ -188,7 +192,7 @@ final class Soak {
                     rssGrowth = lowestOfLastHalf(measured, Sample::rss) - first.rss();
                 }
             }
-            return new Result(samples, ptsErrors, sinkErrors, heapGrowth, rssGrowth, end.lateness());
+            return new Result(samples, ptsErrors, sinkErrors, heapGrowth, rssGrowth, end.lateness(), measured.size());
         }
     }
 

@@ -22,7 +22,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Every sample flushes all tracks first, so that it measures what empty tracks hold. Growth is the lowest "
                         + "reading of the second half of the run minus the first reading after the warm-up (a leak raises "
                         + "every later reading, a transient only some). Exits 1 if heap or RSS grew by more than their "
-                        + "limits, or a frame is missing."})
+                        + "limits, a frame is missing, or fewer than two samples fell after the warm-up (nothing measured)."})
 final class SoakCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -73,12 +73,19 @@ final class SoakCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         long t0 = System.nanoTime();
-        Soak.Result r = new Soak(new Soak.Options(hours, tracks, realtime, sampleEvery, seed,
-                warmupSeconds != null ? warmupSeconds : realtime ? 180 : 60), out).run();
+        int warmup = warmupSeconds != null ? warmupSeconds : realtime ? 180 : 60;
+        Soak.Result r = new Soak(new Soak.Options(hours, tracks, realtime, sampleEvery, seed, warmup), out).run();
         out.printf(Locale.ROOT, "growth after the warm-up: heap %s (limit %d KiB), RSS %s (limit %d KiB); "
                         + "missing frames: %d; sink errors: %d; ran %.1f s%n",
-                Memory.signedMib(r.heapGrowth()), maxGrowthKib, r.rssGrowth() == Long.MIN_VALUE ? "n/a" : Memory.signedMib(r.rssGrowth()),
+                r.memoryMeasured() ? Memory.signedMib(r.heapGrowth()) : "n/a",
+                maxGrowthKib, !r.memoryMeasured() || r.rssGrowth() == Long.MIN_VALUE ? "n/a" : Memory.signedMib(r.rssGrowth()),
                 maxRssGrowthKib, r.ptsErrors(), r.sinkErrors(), (System.nanoTime() - t0) / 1e9);
+        if (!r.memoryMeasured()) {
+            out.printf(Locale.ROOT, "memory not measured: %d of %d samples fell after the warm-up of %d s of wall-clock time, "
+                            + "and growth needs 2; run longer (--hours), sample more often (--sample-every) or shorten "
+                            + "--warmup-seconds%n", r.measured(), r.samples().size(),
+                    warmup);
+        }
         if (realtime) {
             LatencyHistogram l = r.lateness();
             out.printf(Locale.ROOT, "lateness over the run, %,d frames: p50 %s, p99 %s, p99.9 %s, max %s%n",
@@ -88,7 +95,7 @@ final class SoakCommand implements Callable<Integer> {
         if (chart != null) {
             writeCharts(r, out);
         }
-        boolean ok = r.heapGrowth() < maxGrowthKib * 1024
+        boolean ok = r.memoryMeasured() && r.heapGrowth() < maxGrowthKib * 1024
                 && (r.rssGrowth() == Long.MIN_VALUE || r.rssGrowth() < maxRssGrowthKib * 1024)
                 && r.ptsErrors() == 0 && r.sinkErrors() == 0;
         out.println(ok ? "PASS" : "FAIL");

@@ -167,6 +167,16 @@ class CliTest {
     }
 
     @Test
+    void aSoakWhoseSamplesAllFallInTheWarmUpFailsAndSaysWhy() {
+        // 0.1 h of virtual time takes about a second: every sample falls in a 600 s warm-up.
+        Run r = run("soak", "--hours", "0.1", "--tracks", "5", "--sample-every", "0.02", "--warmup-seconds", "600");
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(1);
+        assertThat(r.out()).contains("(warm-up)").contains("heap n/a").contains("missing frames: 0")
+                .contains("memory not measured: 0 of 5 samples fell after the warm-up of 600 s").contains("FAIL")
+                .doesNotContain("PASS");
+    }
+
+    @Test
     void shortRealTimeSoakDeliversEveryFrame() {
         // 12 s of the system clock: 200 tracks through a scheduler thread, lateness measured for real.
         Run r = run("soak", "--realtime", "--hours", "0.00333", "--tracks", "200", "--sample-every", "0.001",
