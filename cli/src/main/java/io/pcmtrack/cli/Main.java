@@ -28,7 +28,17 @@ public final class Main implements Runnable {
         // One process, one or two calls: dispose libwebrtc's factories as soon as the call ends,
         // so that no native thread is left when the JVM exits.
         io.pcmtrack.webrtc.WebRtcFactories.linger(java.time.Duration.ZERO);
-        System.exit(run(args, System.in, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = run(args, System.in, out, err);
+        out.flush();
+        err.flush();
+        // Once libwebrtc was loaded, webrtc-java 0.14.0's static destructors run in exit()'s handlers, on the
+        // JVM's VM thread, and try to attach it to the JVM that is going away: they print "VM attach current
+        // thread failed" and "Failed to attach thread N" to standard output (std::cout) after everything this
+        // command said. Closing System.out points descriptor 1 at /dev/null (the JDK never closes 0, 1 or 2).
+        System.out.close();
+        System.exit(code);
     }
 
     /** Runs the command line and returns its exit code; the demo when {@code args} is empty. */
