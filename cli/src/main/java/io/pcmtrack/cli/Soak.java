@@ -57,9 +57,9 @@ final class Soak {
 
     /**
      * Outcome: the samples, frames out of sequence, memory growth from the first sample after the
-     * warm-up (RSS: MIN_VALUE if unknown) and the whole run's lateness.
+     * warm-up (RSS: MIN_VALUE if unknown), the whole run's lateness, and how many samples fell after
+     * the warm-up ({@code measured}: growth needs two, and is 0 with fewer).
      */
-    /** {@code measured}: samples after the warm-up; growth needs two, and is 0 with fewer. */
     record Result(List<Sample> samples, long ptsErrors, long sinkErrors, long heapGrowth, long rssGrowth,
                   LatencyHistogram lateness, int measured) {
         boolean memoryMeasured() {
