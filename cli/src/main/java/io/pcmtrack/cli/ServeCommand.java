@@ -138,12 +138,8 @@ final class ServeCommand implements Callable<Integer> {
             out.println("  WHIP  POST " + server.url() + "/whip/NAME" + (recordDir == null ? "" : "   saved to " + recordDir));
             if (token != null) {
                 out.println("  every request needs Authorization: Bearer <token>");
-            } else if (!loopback(host)) {
-                err.println("pcmtrack: serving on " + host + " without --token: anyone who can reach port " + server.port()
-                        + " can open conversations, listen and publish; add --token T, or authenticate in a proxy in front");
             }
             out.flush();
-            err.flush();
             try {
                 new CountDownLatch(1).await();
             } catch (InterruptedException e) {
@@ -228,14 +224,5 @@ final class ServeCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "WHIP %s: ended after %.1f s of audio, peak %.1f dBFS%n", p.name(),
                 samples / (double) p.receiver().format().sampleRate(), 20 * Math.log10(peak + 1e-12));
         out.flush();
-    }
-
-    /** Whether {@code host} is a loopback address (127.0.0.0/8, ::1): reachable from this machine only. */
-    static boolean loopback(String host) {
-        try {
-            return java.net.InetAddress.getByName(host).isLoopbackAddress();
-        } catch (java.net.UnknownHostException e) {
-            return false;
-        }
     }
 }

@@ -57,13 +57,18 @@ final class Soak {
 
     /**
      * Outcome: the samples, frames out of sequence, memory growth from the first sample after the
-     * warm-up (RSS: MIN_VALUE if unknown), the whole run's lateness, and how many samples fell after
-     * the warm-up ({@code measured}: growth needs two, and is 0 with fewer).
+     * warm-up (RSS: MIN_VALUE if unknown) and the whole run's lateness. Growth needs two samples after
+     * the warm-up, and is 0 (RSS: MIN_VALUE) with fewer.
      */
     record Result(List<Sample> samples, long ptsErrors, long sinkErrors, long heapGrowth, long rssGrowth,
-                  LatencyHistogram lateness, int measured) {
+                  LatencyHistogram lateness) {
+        /** Samples taken after the warm-up. */
+        long measured() {
+            return samples.stream().filter(s -> !s.warmup()).count();
+        }
+
         boolean memoryMeasured() {
-            return measured > 1;
+            return measured() > 1;
         }
     }
 
@@ -192,7 +197,7 @@ final class Soak {
                     rssGrowth = lowestOfLastHalf(measured, Sample::rss) - first.rss();
                 }
             }
-            return new Result(samples, ptsErrors, sinkErrors, heapGrowth, rssGrowth, end.lateness(), measured.size());
+            return new Result(samples, ptsErrors, sinkErrors, heapGrowth, rssGrowth, end.lateness());
         }
     }
 

@@ -78,7 +78,7 @@ final class SoakCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "growth after the warm-up: heap %s (limit %d KiB), RSS %s (limit %d KiB); "
                         + "missing frames: %d; sink errors: %d; ran %.1f s%n",
                 r.memoryMeasured() ? Memory.signedMib(r.heapGrowth()) : "n/a",
-                maxGrowthKib, !r.memoryMeasured() || r.rssGrowth() == Long.MIN_VALUE ? "n/a" : Memory.signedMib(r.rssGrowth()),
+                maxGrowthKib, r.rssGrowth() == Long.MIN_VALUE ? "n/a" : Memory.signedMib(r.rssGrowth()),
                 maxRssGrowthKib, r.ptsErrors(), r.sinkErrors(), (System.nanoTime() - t0) / 1e9);
         if (!r.memoryMeasured()) {
             out.printf(Locale.ROOT, "memory not measured: %d of %d samples fell after the warm-up of %d s of wall-clock time, "

@@ -190,6 +190,10 @@ public final class PcmTrackServer implements AutoCloseable {
             throw new ServerStartException("cannot serve on " + config.host + ":" + config.port + ": " + rootMessage(e), e);
         }
         LOG.debug("serving on {} ({} tracks, WHIP {})", url(), tracks.size(), config.whipHandler == null ? "off" : "on");
+        if (config.token == null && !Builder.isLoopback(config.host)) {
+            LOG.warn("serving on {} without a token: anyone who can reach port {} can open sessions, listen and publish;"
+                    + " set token(...), or authenticate in a proxy in front", config.host, port());
+        }
         return this;
     }
 
@@ -733,7 +737,8 @@ public final class PcmTrackServer implements AutoCloseable {
             return origins.contains("*") || origins.contains(origin);
         }
 
-        private static boolean isLoopback(String host) {
+        /** Whether {@code host} is a loopback address (127.0.0.0/8, ::1): reachable from this machine only. */
+        static boolean isLoopback(String host) {
             try {
                 return InetAddress.getByName(host).isLoopbackAddress();
             } catch (UnknownHostException e) {

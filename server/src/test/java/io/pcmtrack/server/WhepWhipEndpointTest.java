@@ -50,6 +50,20 @@ class WhepWhipEndpointTest {
         }
     }
 
+    /**
+     * Which hosts the server counts as reachable from this machine only: it offers loopback ICE candidates on
+     * them, and warns when it serves any other without a token (no server is started: tests bind loopback only).
+     */
+    @Test
+    void onlyANonLoopbackHostCountsAsReachableFromOtherMachines() {
+        for (String host : new String[] {"127.0.0.1", "127.0.0.2", "localhost", "::1"}) {
+            assertThat(PcmTrackServer.Builder.isLoopback(host)).as(host).isTrue();
+        }
+        for (String host : new String[] {"0.0.0.0", "::", "192.0.2.7", "2001:db8::1"}) {
+            assertThat(PcmTrackServer.Builder.isLoopback(host)).as(host).isFalse();
+        }
+    }
+
     @Test
     void whepAnswersWith201AResourceAndOnlyALoopbackCandidate() throws Exception {
         start(PcmTrackServer.builder());
