@@ -22,11 +22,17 @@ import java.util.Arrays;
  * <pre>
  * java -cp bench/target/benchmarks.jar io.pcmtrack.bench.JarAB track steady 48000 30 20000 old.jar new.jar
  * java -cp bench/target/benchmarks.jar io.pcmtrack.bench.JarAB scheduler - 10000 60 3 old.jar new.jar
+ * java -cp bench/target/benchmarks.jar io.pcmtrack.bench.JarAB resampler 48000:16000 1 30 200 old.jar new.jar
  * </pre>
  *
- * Arguments: {@code track} (TrackBenchmark.writeAndRecv, with its {@code buffer} and {@code inRate})
- * or {@code scheduler} (SchedulerBenchmark.period, with its {@code tracks}; the buffer argument is
- * ignored), seconds of measurement after 10 s of alternating warm-up, operations per burst, jars.
+ * Arguments: {@code track} (TrackBenchmark.writeAndRecv, with its {@code buffer} and {@code inRate}),
+ * {@code scheduler} (SchedulerBenchmark.period, with its {@code tracks}; the buffer argument is
+ * ignored) or {@code resampler} (one {@code Resampler.process} call of 10 ms of noise, rates as
+ * {@code in:out} in place of the buffer, then the channels), seconds of measurement after 10 s of
+ * alternating warm-up, operations per burst, jars. Each jar's resampler has its own arrays, and C2
+ * compiles each jar's classes on their own, so a difference that follows where the arrays happen to
+ * sit or what C2 made of one class shows up as a difference between the jars: run it more than once,
+ * and compare a jar with itself to see the spread.
  * Prints the 10th, 50th and 90th percentile of the bursts' time per operation for each jar.
  */
 public final class JarAB {
@@ -37,11 +43,11 @@ public final class JarAB {
     }
 
     public static void main(String[] args) throws Throwable {
-        if (args.length < 6 || !(args[0].equals("track") || args[0].equals("scheduler"))) {
-            System.err.println("usage: JarAB track|scheduler BUFFER RATE_OR_TRACKS SECONDS OPS_PER_BURST JAR [JAR...]");
+        if (args.length < 6 || !(args[0].equals("track") || args[0].equals("scheduler") || args[0].equals("resampler"))) {
+            System.err.println("usage: JarAB track|scheduler|resampler BUFFER|IN:OUT RATE|TRACKS|CHANNELS SECONDS OPS_PER_BURST JAR [JAR...]");
             System.exit(2);
         }
-        boolean track = args[0].equals("track");
+        String mode = args[0];
         String buffer = args[1];
         int number = Integer.parseInt(args[2]);
         double seconds = Double.parseDouble(args[3]);
@@ -55,7 +61,7 @@ public final class JarAB {
                 throw new IllegalArgumentException("jar " + jar + " is not a file");
             }
             names[i] = jar.toString();
-            ops[i] = load(jar, track, buffer, number);
+            ops[i] = load(jar, mode, buffer, number);
         }
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long sink = 0;
@@ -103,10 +109,30 @@ public final class JarAB {
     }
 
     /** The benchmark's operation, from the jar's own classes, bound to a set-up instance; returns an int. */
-    private static MethodHandle load(Path jar, boolean track, String buffer, int number) throws Throwable {
+    private static MethodHandle load(Path jar, String mode, String buffer, int number) throws Throwable {
         URLClassLoader loader = new URLClassLoader(new URL[] {jar.toUri().toURL()}, ClassLoader.getPlatformClassLoader());
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-        if (track) {
+        if (mode.equals("resampler")) {
+            String[] rates = buffer.split(":");
+            if (rates.length != 2) {
+                throw new IllegalArgumentException("rates must be IN:OUT, got " + buffer);
+            }
+            int in = Integer.parseInt(rates[0]);
+            int out = Integer.parseInt(rates[1]);
+            Class<?> c = loader.loadClass("io.pcmtrack.dsp.Resampler");
+            Object resampler = c.getConstructor(int.class, int.class, int.class).newInstance(in, out, number);
+            int chunk = in / 100;
+            float[] signal = new float[chunk * number];
+            java.util.Random random = new java.util.Random(1);
+            for (int i = 0; i < signal.length; i++) {
+                signal[i] = (float) (0.1 * random.nextGaussian());
+            }
+            int room = (int) c.getMethod("maxOutputFrames", int.class).invoke(resampler, chunk);
+            MethodHandle process = lookup.findVirtual(c, "process",
+                    MethodType.methodType(int.class, float[].class, int.class, int.class, float[].class, int.class));
+            return MethodHandles.insertArguments(process.bindTo(resampler), 0, signal, 0, chunk, new float[room * number], 0);
+        }
+        if (mode.equals("track")) {
             Class<?> c = loader.loadClass("io.pcmtrack.bench.TrackBenchmark");
             Object b = c.getConstructor().newInstance();
             c.getField("buffer").set(b, buffer);
