@@ -1,6 +1,7 @@
 package io.pcmtrack.dsp;
 
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.function.DoubleUnaryOperator;
 
 /**
@@ -41,6 +42,13 @@ import java.util.function.DoubleUnaryOperator;
  * so each output is the same sequence of float operations whatever block computes it and the output does
  * not depend on how the input was split into calls.
  *
+ * <p><b>With the Vector API.</b> When the JVM runs with {@code --add-modules jdk.incubator.vector}, each phase
+ * is computed by {@code VectorBlocks} instead: four vectors of rows at once, their sums kept in registers over
+ * all the phase's taps, which C2's own vectoriser cannot do on JDK 17. The taps then come one at a time,
+ * smallest first, each added with a fused multiply-add; the output differs from the class passes' by float
+ * rounding only, and is as independent of chunking. Setting the system property
+ * {@code io.pcmtrack.vector=false} keeps the class passes.
+ *
  * <p>One instance per resampler (it holds scratch: {@code up} rows of sums of 256 floats, one class row, and
  * the residue streams when {@code down > 1}); one thread at a time.
  */
@@ -63,6 +71,8 @@ final class PhaseBlocks {
     private static final int MIN_RUNS = 24;
     /** Most taps of one phase in one class. */
     private static final int SLOTS = 6;
+    /** Whether the block path runs the Vector API kernel in this JVM ({@link VectorKernels}). */
+    static final boolean VECTOR = VectorKernels.PHASE != null;
 
     private final int up;
     private final int down;
@@ -88,6 +98,13 @@ final class PhaseBlocks {
     private final int[] classFirst;
     private final int[] classSlots;
     private final float[][] sums;
+    /**
+     * With {@link #VECTOR}: phase p's non-zero taps, smallest first, as offsets from a row's first frame in the
+     * source {@link #compute} reads ({@code q * streamLength + o} in the residue streams when {@code down > 1})
+     * and coefficients; else null.
+     */
+    private final int[][] tapOffsets;
+    private final float[][] tapCoefs;
     /** One class: a stream's frames from offset r on. */
     private final float[] klass;
     /** Residue streams when {@code down > 1}: stream q at {@code [q * streamLength, ..)}. */
@@ -160,15 +177,48 @@ final class PhaseBlocks {
         this.klass = new float[BLOCK + (SLOTS - 1) * STRIDE];
         this.streamLength = down > 1 ? BLOCK + maxOffset + STRIDE : 0;
         this.streams = down > 1 ? new float[down * streamLength] : null;
+        this.tapOffsets = VECTOR ? new int[up][] : null;
+        this.tapCoefs = VECTOR ? new float[up][] : null;
+        if (VECTOR) {
+            for (int p = 0; p < up; p++) {
+                int[] offsets = new int[down * STRIDE * SLOTS];
+                float[] values = new float[offsets.length];
+                int n = 0;
+                for (int q = 0; q < down; q++) {
+                    for (int residue = 0; residue < STRIDE; residue++) {
+                        for (int t = 0; t < SLOTS; t++) {
+                            float c = coefs[((q * STRIDE + residue) * up + p) * SLOTS + t];
+                            if (c != 0f) {
+                                offsets[n] = q * streamLength + residue + t * STRIDE;
+                                values[n++] = c;
+                            }
+                        }
+                    }
+                }
+                Integer[] order = new Integer[n];
+                for (int i = 0; i < n; i++) {
+                    order[i] = i;
+                }
+                // smallest first, as the class passes order their classes: the sums stay small until the central taps
+                Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> Math.abs(values[i])).thenComparingInt(i -> offsets[i]));
+                tapOffsets[p] = new int[n];
+                tapCoefs[p] = new float[n];
+                for (int i = 0; i < n; i++) {
+                    tapOffsets[p][i] = offsets[order[i]];
+                    tapCoefs[p][i] = values[order[i]];
+                }
+            }
+        }
     }
 
     /**
      * Floats the history must hold past a channel's frames. With {@code down > 1} nothing is read past the
      * frames held (the streams stop there); with {@code down == 1} a computed row is a ready one, whose class
-     * copies end at its last tap, and the margin only covers the widest class.
+     * copies end at its last tap, and the margin only covers the widest class, or the rows the Vector API
+     * kernel computes past the ready ones.
      */
     int overread() {
-        return down == 1 ? STRIDE * slots : 0;
+        return down == 1 ? Math.max(STRIDE * slots, VECTOR ? VectorKernels.BLOCK_OVERRUN : 0) : 0;
     }
 
     /**
@@ -197,6 +247,18 @@ final class PhaseBlocks {
             }
             src = streams;
             start = 0;
+        }
+        if (VECTOR) {
+            for (int p = 0; p < up; p++) {
+                try {
+                    VectorKernels.PHASE.invokeExact(src, start, tapOffsets[p], tapCoefs[p], tapOffsets[p].length, sums[p], count);
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Throwable e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return;
         }
         for (int p = 0; p < up; p++) {
             Arrays.fill(sums[p], 0, count, 0f);

@@ -366,7 +366,7 @@ public final class Resampler {
             how = "two stages: x2 Nyquist kernel, then x" + second.up + "/" + second.down + " short kernel";
         } else {
             String kernel = quality == Quality.TELEPHONY ? "telephony kernel" : nyquist ? "Nyquist kernel" : "standard kernel";
-            how = "x" + up + "/" + down + " " + kernel + (blocks != null ? ", blocks" : bank != null ? ", exact" : ", interpolated");
+            how = "x" + up + "/" + down + " " + kernel + (blocks != null ? (PhaseBlocks.VECTOR ? ", blocks (Vector API)" : ", blocks") : bank != null ? ", exact" : ", interpolated");
         }
         return "Resampler[" + inRate + " -> " + outRate + " Hz, " + channels + " ch, " + how + ", lookahead " + span + " frames]";
     }

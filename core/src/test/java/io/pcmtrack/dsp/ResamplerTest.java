@@ -13,6 +13,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 class ResamplerTest {
+    /**
+     * Which block kernel this JVM runs: the class passes by default, the Vector API kernel when the build runs
+     * these tests again with {@code --add-modules jdk.incubator.vector} (core's pom), so that every test below
+     * checks both.
+     */
+    @Test
+    void theBlockPathRunsTheVectorKernelExactlyWhenTheJvmHasTheVectorApi() {
+        boolean expected = Boolean.getBoolean("pcmtrack.test.vector");
+        assertThat(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()).isEqualTo(expected);
+        assertThat(PhaseBlocks.VECTOR).isEqualTo(expected);
+        assertThat(new Resampler(24000, 48000, 1).toString()).contains(expected ? "blocks (Vector API)" : "blocks,");
+    }
+
     private static final double AMPLITUDE = Math.pow(10, -1 / 20.0);
 
     @Test

@@ -1,0 +1,80 @@
+package io.pcmtrack.dsp;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The block path's kernel with the Vector API, used when the JVM runs with
+ * {@code --add-modules jdk.incubator.vector} ({@link PhaseBlocks#VECTOR}). Compiled apart from the rest of
+ * the library (the module is an incubator one, and javac warns about it); loaded only by name
+ * ({@link VectorKernels}).
+ *
+ * <p>One phase at a time, four vectors of consecutive output rows at once: their sums stay in registers
+ * across all the phase's taps, each tap one broadcast coefficient and one unaligned load of the input per
+ * vector, added with a fused multiply-add. No class copies and no partial sums in memory, which is what
+ * C2's own vectoriser needs on JDK 17 (see {@link PhaseBlocks}).
+ *
+ * <p>Each output is the same chain of fused multiply-adds over its taps in the same order (smallest first)
+ * in whichever lane and block it is computed, and the Vector API's fallback code (before C2 compiles it)
+ * rounds a lane's {@code fma} as {@link Math#fma} does: the output does not depend on how the input was split
+ * into calls. Rows past {@code count}, up to the next multiple of the vector length, are computed from
+ * whatever the source holds there and never written out.
+ */
+final class VectorBlocks {
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** Rows computed at once: four vectors. */
+    static final int ROWS = 4 * SPECIES.length();
+
+    private VectorBlocks() {
+    }
+
+    /**
+     * {@code out[i] = sum over k of coef[k] * src[start + i + offset[k]]}, for {@code i} from 0 to {@code count}
+     * rounded up to a multiple of the vector length, each sum a chain of fused multiply-adds from 0 in the order
+     * of {@code offset}. Four vectors of rows at a time; the last rows in four, two or one, whichever covers them
+     * with the fewest rows past {@code count}.
+     */
+    static void phase(float[] src, int start, int[] offset, float[] coef, int taps, float[] out, int count) {
+        int l = SPECIES.length();
+        int i = 0;
+        for (; count - i > 2 * l; i += 4 * l) {
+            FloatVector a = FloatVector.zero(SPECIES);
+            FloatVector b = FloatVector.zero(SPECIES);
+            FloatVector c = FloatVector.zero(SPECIES);
+            FloatVector d = FloatVector.zero(SPECIES);
+            int from = start + i;
+            for (int k = 0; k < taps; k++) {
+                FloatVector w = FloatVector.broadcast(SPECIES, coef[k]);
+                int x = from + offset[k];
+                a = FloatVector.fromArray(SPECIES, src, x).fma(w, a);
+                b = FloatVector.fromArray(SPECIES, src, x + l).fma(w, b);
+                c = FloatVector.fromArray(SPECIES, src, x + 2 * l).fma(w, c);
+                d = FloatVector.fromArray(SPECIES, src, x + 3 * l).fma(w, d);
+            }
+            a.intoArray(out, i);
+            b.intoArray(out, i + l);
+            c.intoArray(out, i + 2 * l);
+            d.intoArray(out, i + 3 * l);
+        }
+        if (count - i > l) {
+            FloatVector a = FloatVector.zero(SPECIES);
+            FloatVector b = FloatVector.zero(SPECIES);
+            int from = start + i;
+            for (int k = 0; k < taps; k++) {
+                FloatVector w = FloatVector.broadcast(SPECIES, coef[k]);
+                int x = from + offset[k];
+                a = FloatVector.fromArray(SPECIES, src, x).fma(w, a);
+                b = FloatVector.fromArray(SPECIES, src, x + l).fma(w, b);
+            }
+            a.intoArray(out, i);
+            b.intoArray(out, i + l);
+        } else if (count > i) {
+            FloatVector a = FloatVector.zero(SPECIES);
+            int from = start + i;
+            for (int k = 0; k < taps; k++) {
+                a = FloatVector.fromArray(SPECIES, src, from + offset[k]).fma(FloatVector.broadcast(SPECIES, coef[k]), a);
+            }
+            a.intoArray(out, i);
+        }
+    }
+}
