@@ -61,6 +61,22 @@ final class FilterBank {
     /** {@code floor(s * down / up)} for s in 0..period: each position's window base relative to its period. */
     final int[] baseOffset;
     final double[] coefs;
+    /**
+     * With the Vector API ({@link VectorKernels#EXACT}) and a period of whole groups of {@link #LANES8}: the
+     * same coefficients as float, in groups of eight positions, {@code coefs8[(g * window8 + i) * LANES8 + lane]},
+     * zero wherever a lane's taps do not reach; else null (and {@link #window8} 0, {@link #order8} null).
+     */
+    final float[] coefs8;
+    final int window8;
+    /** The order in which a group of eight takes its window's frames: from both ends toward the middle, so that small taps come first. */
+    final int[] order8;
+    /**
+     * {@link #order8} without the frames outside a lane's own taps, for each offset {@code d} of a lane's taps in
+     * its group's window ({@code 0 .. window8 - 2 * span}): the frames a single output adds, in the group's order.
+     */
+    final int[][] ownOrder8;
+    /** Outputs of one group of the Vector API's exact kernel: eight floats, a 256-bit vector. */
+    static final int LANES8 = 8;
 
     private FilterBank(int up, int down, int period, int window, Shape shape) {
         this.up = up;
@@ -85,6 +101,46 @@ final class FilterBank {
                 double t = phase + (span - 1 - j);
                 coefs[(g * window + delta + j) * LANES + lane] = r * shape.at(r * t);
             }
+        }
+        if (VectorKernels.EXACT != null && period % LANES8 == 0) {
+            int widest = 0;
+            for (int s0 = 0; s0 < period; s0 += LANES8) {
+                widest = Math.max(widest, baseOffset[s0 + LANES8 - 1] - baseOffset[s0]);
+            }
+            this.window8 = 2 * span + widest;
+            this.coefs8 = new float[period * window8];
+            for (int s = 0; s < period; s++) {
+                int g = s / LANES8;
+                int delta = baseOffset[s] - baseOffset[g * LANES8];
+                for (int j = 0; j < 2 * span; j++) {
+                    coefs8[(g * window8 + delta + j) * LANES8 + s % LANES8] =
+                            (float) coefs[(s / LANES * window + baseOffset[s] - baseOffset[s / LANES * LANES] + j) * LANES + s % LANES];
+                }
+            }
+            Integer[] order = new Integer[window8];
+            for (int i = 0; i < window8; i++) {
+                order[i] = i;
+            }
+            double middle = (window8 - 1) / 2.0;
+            java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingDouble(i -> -Math.abs(i - middle)).thenComparingInt(i -> i));
+            this.order8 = new int[window8];
+            for (int i = 0; i < window8; i++) {
+                order8[i] = order[i];
+            }
+            this.ownOrder8 = new int[widest + 1][2 * span];
+            for (int d = 0; d <= widest; d++) {
+                int n = 0;
+                for (int i : order8) {
+                    if (i >= d && i < d + 2 * span) {
+                        ownOrder8[d][n++] = i;
+                    }
+                }
+            }
+        } else {
+            this.window8 = 0;
+            this.coefs8 = null;
+            this.order8 = null;
+            this.ownOrder8 = null;
         }
     }
 
@@ -240,7 +296,8 @@ final class FilterBank {
 
     /** Bytes held by this table's arrays. */
     long bytes() {
-        return 8L * coefs.length + 4L * baseOffset.length;
+        return 8L * coefs.length + 4L * baseOffset.length
+                + (coefs8 == null ? 0 : 4L * coefs8.length + 4L * order8.length + 4L * ownOrder8.length * ownOrder8[0].length);
     }
 
     /**

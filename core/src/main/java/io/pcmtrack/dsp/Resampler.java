@@ -154,6 +154,17 @@ public final class Resampler {
     private final double[] pending;
     /** Scatter: one input's taps. */
     private final double[] row;
+    /** Exact path with the Vector API ({@link FilterBank#coefs8}): up to four groups' windows and their sums; else null. */
+    private final int[] windows8;
+    private final float[] sums8;
+    /**
+     * {@link VectorKernels#EXACT} and {@link VectorKernels#EXACT1}, held in fields so that C2 does not inline them
+     * into {@link #gatherExact8}: inlined there, the Vector API's calls inside them were left to its slow Java
+     * code (a profile found 38 % of the time in {@code FloatVector.intoArray} alone), where compiled on
+     * their own they run as vector instructions.
+     */
+    private final java.lang.invoke.MethodHandle exact4;
+    private final java.lang.invoke.MethodHandle exact1;
 
     private long totalIn;
     private long produced;
@@ -239,6 +250,10 @@ public final class Resampler {
             this.history = null;
             this.pending = null;
             this.row = null;
+            this.windows8 = null;
+            this.sums8 = null;
+            this.exact4 = null;
+            this.exact1 = null;
             return;
         }
         this.first = null;
@@ -272,6 +287,10 @@ public final class Resampler {
         this.history = copy || scatter ? null : new float[capacity * channels + overread];
         this.pending = scatter ? new double[capacity * channels] : null;
         this.row = scatter ? new double[2 * HALF] : null;
+        this.windows8 = bank != null && bank.coefs8 != null ? new int[4] : null;
+        this.sums8 = windows8 != null ? new float[4 * FilterBank.LANES8] : null;
+        this.exact4 = windows8 != null ? VectorKernels.EXACT : null;
+        this.exact1 = windows8 != null ? VectorKernels.EXACT1 : null;
         reset();
     }
 
@@ -366,7 +385,8 @@ public final class Resampler {
             how = "two stages: x2 Nyquist kernel, then x" + second.up + "/" + second.down + " short kernel";
         } else {
             String kernel = quality == Quality.TELEPHONY ? "telephony kernel" : nyquist ? "Nyquist kernel" : "standard kernel";
-            how = "x" + up + "/" + down + " " + kernel + (blocks != null ? (PhaseBlocks.VECTOR ? ", blocks (Vector API)" : ", blocks") : bank != null ? ", exact" : ", interpolated");
+            how = "x" + up + "/" + down + " " + kernel + (blocks != null ? (PhaseBlocks.VECTOR ? ", blocks (Vector API)" : ", blocks")
+                    : bank != null ? (bank.coefs8 != null ? ", exact (Vector API)" : ", exact") : ", interpolated");
         }
         return "Resampler[" + inRate + " -> " + outRate + " Hz, " + channels + " ch, " + how + ", lookahead " + span + " frames]";
     }
@@ -547,7 +567,10 @@ public final class Resampler {
         if (blocks != null) {
             return gatherBlocks(out, outOffset, limit);
         }
-        return bank != null ? gatherExact(out, outOffset, limit) : gatherFine(out, outOffset, limit);
+        if (bank == null) {
+            return gatherFine(out, outOffset, limit);
+        }
+        return sums8 != null ? gatherExact8(out, outOffset, limit) : gatherExact(out, outOffset, limit);
     }
 
     /**
@@ -626,6 +649,105 @@ public final class Resampler {
         pos = s;
         periodBase = histStart + periodStart + span - 1;
         return written;
+    }
+
+    /**
+     * {@link #gatherExact} with the Vector API: groups of eight outputs ({@link FilterBank#coefs8}), up to four
+     * groups at once, each output a chain of float fused multiply-adds over its group's window in
+     * {@link FilterBank#order8}. An output whose group is not ready as a whole is computed alone by the same
+     * chain over its own taps (the group adds only exact zeros besides), so the output does not depend on how
+     * the input was split into calls.
+     */
+    private int gatherExact8(float[] out, int outOffset, long limit) {
+        FilterBank b = bank;
+        float[] k = b.coefs8;
+        int[] order = b.order8;
+        int[] baseOffset = b.baseOffset;
+        float[] h = history;
+        int w = b.window8;
+        int lanes = FilterBank.LANES8;
+        int period = b.period;
+        int advance = (int) b.periodAdvance;
+        int taps = 2 * span;
+        int ch = channels;
+        int cap = capacity;
+        int held = fill;
+        int s = pos;
+        long done = produced;
+        int periodStart = (int) (periodBase - histStart) - span + 1;
+        int o = outOffset;
+        while (done < limit) {
+            if (s % lanes == 0) {
+                int groups = 0;
+                while (groups < 4 && s + (groups + 1) * lanes <= period && done + (groups + 1) * lanes <= limit
+                        && periodStart + baseOffset[s + groups * lanes] + w <= held) {
+                    groups++;
+                }
+                if (groups > 0) {
+                    for (int c = 0; c < ch; c++) {
+                        for (int g = 0; g < groups; g++) {
+                            windows8[g] = c * cap + periodStart + baseOffset[s + g * lanes];
+                        }
+                        exact8(k, s * w, w * lanes, order, w, h, groups);
+                        for (int i = 0; i < groups * lanes; i++) {
+                            out[o + i * ch + c] = sums8[i];
+                        }
+                    }
+                    done += groups * lanes;
+                    o += groups * lanes * ch;
+                    s += groups * lanes;
+                    if (s == period) {
+                        s = 0;
+                        periodStart += advance;
+                    }
+                    continue;
+                }
+            }
+            int first = s - s % lanes;
+            int delta = baseOffset[s] - baseOffset[first];
+            int x = periodStart + baseOffset[first];
+            if (x + delta + taps > held) {
+                break;
+            }
+            int co = first * w + s % lanes;
+            int[] own = b.ownOrder8[delta];
+            for (int c = 0; c < ch; c++) {
+                float a = 0f;
+                int xc = c * cap + x;
+                for (int i : own) {
+                    a = Math.fma(k[co + i * lanes], h[xc + i], a);
+                }
+                out[o + c] = a;
+            }
+            done++;
+            o += ch;
+            if (++s == period) {
+                s = 0;
+                periodStart += advance;
+            }
+        }
+        int written = (int) (done - produced);
+        produced = done;
+        pos = s;
+        periodBase = histStart + periodStart + span - 1;
+        return written;
+    }
+
+    /** {@code groups} (1 to 4) groups of eight from {@link #windows8} into {@link #sums8}, through {@code VectorBlocks}. */
+    private void exact8(float[] k, int co, int step, int[] order, int window, float[] h, int groups) {
+        try {
+            if (groups == 4) {
+                exact4.invokeExact(k, co, step, order, window, h, windows8, sums8);
+            } else {
+                for (int g = 0; g < groups; g++) {
+                    exact1.invokeExact(k, co + g * step, order, window, h, windows8[g], sums8, 8 * g);
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Four outputs from one window: coefficients tap-major, lane-minor; one load of x feeds four independent sums. */

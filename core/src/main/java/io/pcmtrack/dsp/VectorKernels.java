@@ -5,7 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
 /**
- * The block path's Vector API kernel ({@code VectorBlocks}), when this JVM can run it: it was started with
+ * The Vector API kernels ({@code VectorBlocks}), when this JVM can run them: it was started with
  * {@code --add-modules jdk.incubator.vector} (an incubator module up to at least JDK 25, so not there by
  * default) and the system property {@code io.pcmtrack.vector} is not {@code false}. {@code VectorBlocks} is
  * compiled apart, against the incubator module, and found here by name; nothing else in the library refers to
@@ -20,9 +20,14 @@ final class VectorKernels {
     static final int BLOCK_OVERRUN = 63;
     /** {@code VectorBlocks.phase}, or null: the block path then runs its class passes. */
     static final MethodHandle PHASE;
+    /** {@code VectorBlocks.exact4} and {@code exact1}, or both null: the exact path then runs its scalar groups of four in double. */
+    static final MethodHandle EXACT;
+    static final MethodHandle EXACT1;
 
     static {
         MethodHandle phase = null;
+        MethodHandle exact = null;
+        MethodHandle exact1 = null;
         if (Boolean.parseBoolean(System.getProperty("io.pcmtrack.vector", "true"))
                 && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
             try {
@@ -33,11 +38,21 @@ final class VectorKernels {
                     phase = lookup.findStatic(kernels, "phase", MethodType.methodType(void.class,
                             float[].class, int.class, int[].class, float[].class, int.class, float[].class, int.class));
                 }
+                if (kernels.getDeclaredField("EXACT").getBoolean(null)) {
+                    exact = lookup.findStatic(kernels, "exact4", MethodType.methodType(void.class, float[].class, int.class,
+                            int.class, int[].class, int.class, float[].class, int[].class, float[].class));
+                    exact1 = lookup.findStatic(kernels, "exact1", MethodType.methodType(void.class, float[].class, int.class,
+                            int[].class, int.class, float[].class, int.class, float[].class, int.class));
+                }
             } catch (ReflectiveOperationException | LinkageError e) {
                 phase = null;
+                exact = null;
+                exact1 = null;
             }
         }
         PHASE = phase;
+        EXACT = exact;
+        EXACT1 = exact1;
     }
 
     private VectorKernels() {

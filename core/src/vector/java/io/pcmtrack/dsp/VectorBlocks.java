@@ -1,6 +1,7 @@
 package io.pcmtrack.dsp;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -22,6 +23,10 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorBlocks {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    /** The exact path's groups: eight floats ({@link FilterBank#LANES8}). */
+    private static final VectorSpecies<Float> EIGHT = FloatVector.SPECIES_256;
+    /** Whether this hardware holds {@link #EIGHT} in one register; if not, the exact path keeps its scalar code. */
+    static final boolean EXACT = VectorShape.preferredShape().vectorBitSize() >= 256;
     /** Rows computed at once: four vectors. */
     static final int ROWS = 4 * SPECIES.length();
 
@@ -76,5 +81,44 @@ final class VectorBlocks {
             }
             a.intoArray(out, i);
         }
+    }
+
+    /**
+     * Four groups of eight outputs of the exact path ({@link FilterBank#coefs8}) at once: group {@code g}'s
+     * coefficients start at {@code k[co + g * step]} and its window at {@code h[x[g]]}; its eight sums go to
+     * {@code sums[8 g ..]}. Each lane's sum is a chain of fused multiply-adds over the window's frames in
+     * {@code order}, the order {@code Resampler}'s single outputs take too.
+     */
+    static void exact4(float[] k, int co, int step, int[] order, int window, float[] h, int[] x, float[] sums) {
+        FloatVector a = FloatVector.zero(EIGHT);
+        FloatVector b = FloatVector.zero(EIGHT);
+        FloatVector c = FloatVector.zero(EIGHT);
+        FloatVector d = FloatVector.zero(EIGHT);
+        int xa = x[0];
+        int xb = x[1];
+        int xc = x[2];
+        int xd = x[3];
+        for (int n = 0; n < window; n++) {
+            int i = order[n];
+            int j = co + i * 8;
+            a = FloatVector.fromArray(EIGHT, k, j).fma(FloatVector.broadcast(EIGHT, h[xa + i]), a);
+            b = FloatVector.fromArray(EIGHT, k, j + step).fma(FloatVector.broadcast(EIGHT, h[xb + i]), b);
+            c = FloatVector.fromArray(EIGHT, k, j + 2 * step).fma(FloatVector.broadcast(EIGHT, h[xc + i]), c);
+            d = FloatVector.fromArray(EIGHT, k, j + 3 * step).fma(FloatVector.broadcast(EIGHT, h[xd + i]), d);
+        }
+        a.intoArray(sums, 0);
+        b.intoArray(sums, 8);
+        c.intoArray(sums, 16);
+        d.intoArray(sums, 24);
+    }
+
+    /** One group of {@link #exact4}: coefficients from {@code k[co]}, window at {@code h[x]}, sums to {@code sums[at .. at + 7]}. */
+    static void exact1(float[] k, int co, int[] order, int window, float[] h, int x, float[] sums, int at) {
+        FloatVector a = FloatVector.zero(EIGHT);
+        for (int n = 0; n < window; n++) {
+            int i = order[n];
+            a = FloatVector.fromArray(EIGHT, k, co + i * 8).fma(FloatVector.broadcast(EIGHT, h[x + i]), a);
+        }
+        a.intoArray(sums, at);
     }
 }
