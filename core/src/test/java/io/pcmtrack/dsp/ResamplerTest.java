@@ -446,12 +446,20 @@ class ResamplerTest {
         for (int warm = 0; warm < 1000; warm++) {
             pump(all, x, y, warm);
         }
-        long before = threads.getThreadAllocatedBytes(thread);
-        for (int i = 0; i < 1000; i++) {
-            pump(all, x, y, i);
-        }
-        long after = threads.getThreadAllocatedBytes(thread);
-        assertThat(after - before).isZero();
+        // Rounds of 1,000 calls each until three in a row allocate nothing. The class passes get there in the
+        // first rounds; the Vector API kernels allocate their vectors until C2 has compiled them (its Java
+        // fallback boxes them), which under a loaded build can take a few seconds.
+        long[] last = new long[3];
+        int rounds = 0;
+        do {
+            long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < 1000; i++) {
+                pump(all, x, y, i);
+            }
+            last[rounds++ % 3] = threads.getThreadAllocatedBytes(thread) - before;
+        } while ((rounds < 3 || last[0] + last[1] + last[2] != 0) && rounds < 300);
+        assertThat(last).as("bytes allocated by the last three rounds of 1,000 calls, after %d rounds", rounds)
+                .containsOnly(0L);
     }
 
     private static void pump(Resampler[] all, float[] x, float[] y, int i) {
