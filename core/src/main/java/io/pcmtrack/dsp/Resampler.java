@@ -64,6 +64,15 @@ import java.util.Objects;
  * to 16000); in transposed form instead 336 pending double sums per channel (2.7 KB) and one 80-tap row. In
  * two stages an instance holds both stages and the signal between them, 2,049 floats (8 KB) per channel.
  *
+ * <p><b>With the Vector API.</b> On a JVM started with {@code --add-modules jdk.incubator.vector} (an incubator
+ * module, so never on by default) the small ratios and the exact path's ratios whose period is whole groups of
+ * eight (44100 to 48000, ...) run kernels that keep their sums in registers: 1.1 to 1.8 times as fast on the
+ * small ratios and about 1.5 times at 44100 to 48000, with fused multiply-adds in float. The output then differs
+ * by float rounding (SINAD at 1 kHz 147.8 to 153.1 dB on the small ratios, 144.4 dB at 44100 to 48000), and a
+ * non-finite sample on the exact path reaches up to seven frames past the kernel instead of three; everything
+ * else above holds. {@code -Dio.pcmtrack.vector=false} keeps the default kernels; {@link #toString()} says
+ * which run.
+ *
  * <p><b>Use.</b> One thread at a time per instance. {@link #process} consumes all the input it is given
  * and writes every output frame that the input so far determines; {@link #finish} writes the tail of the
  * stream and makes the instance ready for the next one; {@link #reset} drops a stream. None of them
