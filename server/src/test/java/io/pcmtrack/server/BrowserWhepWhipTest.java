@@ -75,9 +75,7 @@ class BrowserWhepWhipTest {
     void aPagePullsAToneOverWhepWithoutLossOrConcealment() {
         Map<String, Object> r = listenToTone();
         if (!inTune(r)) {
-            // Seen twice in seven runs on one slow afternoon: one window of four read 1022.9 Hz, with no packet lost
-            // or sample concealed, and the others 1000.0. A second listen must be right in every window.
-            System.out.println("WHEP in Chromium, a window out of tune; listening again: " + r);
+            System.out.println("WHEP in Chromium, out of tune; listening again: " + r);
             r = listenToTone();
         }
         System.out.println("WHEP in Chromium: " + r);
@@ -86,17 +84,33 @@ class BrowserWhepWhipTest {
         assertThat(number(after, "packetsReceived")).isGreaterThan(number(before, "packetsReceived") + 100);
         assertThat(number(after, "packetsLost")).isZero();
         assertThat(number(after, "concealedSamples")).isEqualTo(number(before, "concealedSamples"));
-        for (Map<String, Object> w : (List<Map<String, Object>>) r.get("windows")) {
-            assertThat(number(w, "hz")).isCloseTo(1000, within(10.0));
+        List<Map<String, Object>> windows = (List<Map<String, Object>>) r.get("windows");
+        for (Map<String, Object> w : windows) {
+            assertThat(number(w, "hz")).isCloseTo(1000, within(WINDOW_HZ));
             assertThat(number(w, "dbfs")).isCloseTo(-9.03, within(2.0));
         }
+        assertThat(medianHz(windows)).isCloseTo(1000, within(10.0));
     }
 
-    /** Whether every window of a listen reads the tone's pitch and level within the test's bounds. */
+    /**
+     * How far one window's pitch may stray: 3 %. On one slow afternoon (2026-12-07), in three of eight runs, one
+     * window of four read 1022.9 Hz (the others 1000.0) with no packet lost and no sample concealed: the page's
+     * audio sped up by 2.3 % for a while, the way a receiver's drift compensation drains a full buffer. A wrong
+     * rate on the way (44.1 against 48 kHz) would put every window 8.8 % off, and the median must be within 10 Hz.
+     */
+    private static final double WINDOW_HZ = 30.0;
+
+    private static double medianHz(List<Map<String, Object>> windows) {
+        double[] hz = windows.stream().mapToDouble(w -> number(w, "hz")).sorted().toArray();
+        return (hz[(hz.length - 1) / 2] + hz[hz.length / 2]) / 2;
+    }
+
+    /** Whether a listen meets the pitch and level bounds below (once out of them, the test listens again). */
     @SuppressWarnings("unchecked")
     private static boolean inTune(Map<String, Object> r) {
-        return ((List<Map<String, Object>>) r.get("windows")).stream()
-                .allMatch(w -> Math.abs(number(w, "hz") - 1000) <= 10 && Math.abs(number(w, "dbfs") + 9.03) <= 2);
+        List<Map<String, Object>> windows = (List<Map<String, Object>>) r.get("windows");
+        return Math.abs(medianHz(windows) - 1000) <= 10 && windows.stream()
+                .allMatch(w -> Math.abs(number(w, "hz") - 1000) <= WINDOW_HZ && Math.abs(number(w, "dbfs") + 9.03) <= 2);
     }
 
     /** A fresh page listens to the tone over WHEP for 4.5 s: four windows of pitch and level, and the inbound RTP stats. */
