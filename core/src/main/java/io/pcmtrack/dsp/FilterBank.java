@@ -1,5 +1,7 @@
 package io.pcmtrack.dsp;
 
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -122,7 +124,7 @@ final class FilterBank {
                 order[i] = i;
             }
             double middle = (window8 - 1) / 2.0;
-            java.util.Arrays.sort(order, java.util.Comparator.<Integer>comparingDouble(i -> -Math.abs(i - middle)).thenComparingInt(i -> i));
+            Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> -Math.abs(i - middle)).thenComparingInt(i -> i));
             this.order8 = new int[window8];
             for (int i = 0; i < window8; i++) {
                 order8[i] = order[i];

@@ -105,7 +105,7 @@ final class PhaseBlocks {
      */
     private final int[][] tapOffsets;
     private final float[][] tapCoefs;
-    /** One class: a stream's frames from offset r on. */
+    /** One class: a stream's frames from offset r on; null with {@link #VECTOR}, which copies no class. */
     private final float[] klass;
     /** Residue streams when {@code down > 1}: stream q at {@code [q * streamLength, ..)}. */
     private final float[] streams;
@@ -174,7 +174,7 @@ final class PhaseBlocks {
             classSlots[klassIndex] = last < 0 ? 0 : last - first + 1;
         }
         this.sums = new float[up][BLOCK];
-        this.klass = new float[BLOCK + (SLOTS - 1) * STRIDE];
+        this.klass = VECTOR ? null : new float[BLOCK + (SLOTS - 1) * STRIDE];
         this.streamLength = down > 1 ? BLOCK + maxOffset + STRIDE : 0;
         this.streams = down > 1 ? new float[down * streamLength] : null;
         this.tapOffsets = VECTOR ? new int[up][] : null;

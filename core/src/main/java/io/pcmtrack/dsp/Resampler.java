@@ -686,51 +686,48 @@ public final class Resampler {
         int periodStart = (int) (periodBase - histStart) - span + 1;
         int o = outOffset;
         while (done < limit) {
+            int groups = 0;
             if (s % lanes == 0) {
-                int groups = 0;
                 while (groups < 4 && s + (groups + 1) * lanes <= period && done + (groups + 1) * lanes <= limit
                         && periodStart + baseOffset[s + groups * lanes] + w <= held) {
                     groups++;
                 }
-                if (groups > 0) {
-                    for (int c = 0; c < ch; c++) {
-                        for (int g = 0; g < groups; g++) {
-                            windows8[g] = c * cap + periodStart + baseOffset[s + g * lanes];
-                        }
-                        exact8(k, s * w, w * lanes, order, w, h, groups);
-                        for (int i = 0; i < groups * lanes; i++) {
-                            out[o + i * ch + c] = sums8[i];
-                        }
+            }
+            int n;
+            if (groups > 0) {
+                n = groups * lanes;
+                for (int c = 0; c < ch; c++) {
+                    for (int g = 0; g < groups; g++) {
+                        windows8[g] = c * cap + periodStart + baseOffset[s + g * lanes];
                     }
-                    done += groups * lanes;
-                    o += groups * lanes * ch;
-                    s += groups * lanes;
-                    if (s == period) {
-                        s = 0;
-                        periodStart += advance;
+                    exact8(k, s * w, w * lanes, order, w, h, groups);
+                    for (int i = 0; i < n; i++) {
+                        out[o + i * ch + c] = sums8[i];
                     }
-                    continue;
+                }
+            } else {
+                int first = s - s % lanes;
+                int delta = baseOffset[s] - baseOffset[first];
+                int x = periodStart + baseOffset[first];
+                if (x + delta + taps > held) {
+                    break;
+                }
+                n = 1;
+                int co = first * w + s % lanes;
+                int[] own = b.ownOrder8[delta];
+                for (int c = 0; c < ch; c++) {
+                    float a = 0f;
+                    int xc = c * cap + x;
+                    for (int i : own) {
+                        a = Math.fma(k[co + i * lanes], h[xc + i], a);
+                    }
+                    out[o + c] = a;
                 }
             }
-            int first = s - s % lanes;
-            int delta = baseOffset[s] - baseOffset[first];
-            int x = periodStart + baseOffset[first];
-            if (x + delta + taps > held) {
-                break;
-            }
-            int co = first * w + s % lanes;
-            int[] own = b.ownOrder8[delta];
-            for (int c = 0; c < ch; c++) {
-                float a = 0f;
-                int xc = c * cap + x;
-                for (int i : own) {
-                    a = Math.fma(k[co + i * lanes], h[xc + i], a);
-                }
-                out[o + c] = a;
-            }
-            done++;
-            o += ch;
-            if (++s == period) {
+            done += n;
+            o += n * ch;
+            s += n;
+            if (s == period) {
                 s = 0;
                 periodStart += advance;
             }
