@@ -7,6 +7,8 @@ import java.time.Duration;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import io.pcmtrack.dsp.Resampler;
 import io.pcmtrack.dsp.SignalAnalysis;
@@ -30,19 +32,30 @@ class TrackConversionTest {
         return all;
     }
 
-    @Test
-    void chunkedWritesGiveTheSameAudioAsOneWrite() throws Exception {
-        float[] tone = SignalAnalysis.sine(24_000, 997, 24_000, 0.5, 0.3);
-        AudioStreamTrack whole = f32Track();
-        whole.write(PcmData.ofFloats(24_000, 1, tone), true);
-        AudioStreamTrack chunked = f32Track();
+    /**
+     * The chain hands the resampler pieces of 20 ms (blocks of 320 to 512 rows on the block path, more than one
+     * per write when a write is longer); random writes of 1 to 1,100 frames cut those pieces and blocks anywhere.
+     */
+    @ParameterizedTest
+    @CsvSource({"24000, 48000", "16000, 48000", "48000, 16000", "48000, 24000", "8000, 48000", "44100, 48000"})
+    void chunkedWritesGiveTheSameAudioAsOneWrite(int inRate, int outRate) throws Exception {
+        float[] tone = SignalAnalysis.sine(inRate, 997, inRate, 0.5, 0.3);
+        AudioStreamTrack whole = AudioStreamTrack.builder().clock(clock).sampleRate(outRate).sampleFormat(SampleFormat.F32).build();
+        whole.write(PcmData.ofFloats(inRate, 1, tone), true);
+        AudioStreamTrack chunked = AudioStreamTrack.builder().clock(clock).sampleRate(outRate).sampleFormat(SampleFormat.F32).build();
         Random random = new Random(7);
         for (int off = 0; off < tone.length; ) {
-            int n = Math.min(tone.length - off, 1 + random.nextInt(700));
-            chunked.write(PcmData.ofFloats(24_000, 1, java.util.Arrays.copyOfRange(tone, off, off + n)), off + n == tone.length);
+            int n = Math.min(tone.length - off, 1 + random.nextInt(1_100));
+            chunked.write(PcmData.ofFloats(inRate, 1, java.util.Arrays.copyOfRange(tone, off, off + n)), off + n == tone.length);
             off += n;
         }
-        assertThat(drain(chunked, 51)).containsExactly(drain(whole, 51));
+        float[] expected = drain(whole, 51);
+        float peak = 0;
+        for (float v : expected) {
+            peak = Math.max(peak, Math.abs(v));
+        }
+        assertThat(peak).as("the tone's peak, not silence").isCloseTo(0.5f, within(0.01f));
+        assertThat(drain(chunked, 51)).containsExactly(expected);
     }
 
     @Test

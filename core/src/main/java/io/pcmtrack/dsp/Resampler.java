@@ -35,7 +35,7 @@ import java.util.Objects;
  * <p><b>Phases.</b> Output {@code k} sits at input time {@code k * inRate / outRate} exactly: the kernel is
  * centred on it, nothing is shifted. With the ratio reduced to {@code up/down} there are {@code up}
  * fractional positions. When {@code up} and {@code down} are both at most 8 ({@link PhaseBlocks}), a block
- * of up to 256 outputs per phase is computed phase by phase, each multiply-add running across the block's
+ * of outputs (20 ms of input, at least 256 outputs per phase: {@link #callFrames()}) is computed phase by phase, each multiply-add running across the block's
  * outputs, in float: the taps are grouped by their input offset modulo 16 so that one copy of the input
  * serves five taps per pass, and the groups with the smallest taps come first so that the sums stay
  * small until the large central taps. Otherwise, when the table fits in 1 MiB (every common pair: 44100 to 48000 has 160
@@ -56,12 +56,13 @@ import java.util.Objects;
  * <p><b>Memory.</b> Double coefficient tables are immutable and shared by all instances with the same
  * reduced ratio through a bounded cache ({@link FilterBank}). A small-ratio instance holds its own float
  * taps ({@code 96 * up * down} floats, zero where a phase has no tap: 0.8 KB for 24000 to 48000, 2.3 KB for
- * 8000 to 48000) and block scratch (one input row of 336 floats and {@code up} rows of sums of 256 floats,
- * plus {@code down} input streams of about 360 floats when downsampling): 4.2 KB in all for 24000 to 48000,
- * 7.9 KB for 48000 to 16000, 9.8 KB for 8000 to 48000. An instance holds a float history of
- * {@code window + max(256, window)} frames per channel, where the window is 80 to 94 frames when upsampling
- * and about {@code 2 * half-length * in/out} when downsampling (1.4 KB per channel for 44100 to 48000; 2 KB for 48000
- * to 16000); in transposed form instead 336 pending double sums per channel (2.7 KB) and one 80-tap row. In
+ * 8000 to 48000) and block scratch (one input row and {@code up} rows of sums, each as long as a block, plus
+ * {@code down} input streams of a block and about 100 floats when downsampling): 7.2 KB in all for 24000 to
+ * 48000 (512 rows), 9.2 KB for 48000 to 16000 (320 rows), 9.8 KB for 8000 to 48000 (256 rows). An instance
+ * holds a float history of {@code window + max(256, window)} frames per channel on the exact path and
+ * {@code window + max(block, window)} on the block path, where the window is 80 to 94 frames when upsampling
+ * and about {@code 2 * half-length * in/out} when downsampling (1.4 KB per channel for 44100 to 48000,
+ * 2.4 KB for 24000 to 48000, 5 KB for 48000 to 16000); in transposed form instead 336 pending double sums per channel (2.7 KB) and one 80-tap row. In
  * two stages an instance holds both stages and the signal between them, 2,049 floats (8 KB) per channel.
  *
  * <p><b>With the Vector API.</b> On a JVM started with {@code --add-modules jdk.incubator.vector} (an incubator
@@ -139,7 +140,7 @@ public final class Resampler {
     /** Small ratios: blocks of outputs computed across outputs, or null. */
     private final PhaseBlocks blocks;
     /**
-     * The block path: the history has room for a whole block of rows ({@code BLOCK * down} frames) and is
+     * The block path: the history has room for a whole block of rows ({@code rows * down} frames) and is
      * compacted as soon as a call's input does not fit, so that a call up to that size is computed as one
      * block. With 256 frames of room, compacted only when full, a 10 ms chunk at 48 kHz (480 frames) was cut
      * into two or three short blocks, each paying for its class copies and the vector loops' set-up:
@@ -274,7 +275,8 @@ public final class Resampler {
         this.span = copy ? 0 : FilterBank.span(up, down, halfLength);
         this.blocks = copy || exactShape != null || !PhaseBlocks.serves(up, down, 2 * span) ? null
                 : new PhaseBlocks(up, down, span,
-                        telephony ? FilterBank::telephony : nyquist ? FilterBank::nyquist : FilterBank::kernel);
+                        telephony ? FilterBank::telephony : nyquist ? FilterBank::nyquist : FilterBank::kernel,
+                        PhaseBlocks.rows(inRate, down));
         this.wholeCalls = blocks != null;
         this.bank = copy || blocks != null ? null
                 : FilterBank.exact(up, down, exactShape != null ? exactShape : FilterBank.Shape.STANDARD);
@@ -290,7 +292,7 @@ public final class Resampler {
             capacity = 2 * HALF + HEADROOM;
         } else {
             int window = bank != null ? bank.window : blocks != null ? 2 * span + down : 2 * span;
-            capacity = window + Math.max(wholeCalls ? PhaseBlocks.BLOCK * down : HEADROOM, window);
+            capacity = window + Math.max(wholeCalls ? blocks.rows() * down : HEADROOM, window);
         }
         int overread = blocks != null ? blocks.overread() : 0;
         this.history = copy || scatter ? null : new float[capacity * channels + overread];
@@ -353,6 +355,21 @@ public final class Resampler {
      */
     public int delayFrames() {
         return span;
+    }
+
+    /**
+     * Input frames per call that this instance computes in one go, a hint for callers that choose how to cut
+     * their input (the output never depends on it). On the small ratios ({@code up} and {@code down} at most 8)
+     * a call is one block of rows when it holds at most this many frames: 20 ms of input, at least 256 frames
+     * per phase (512 at 24000 to 48000, 960 at 48000 to 16000); each block pays for its copies and the set-up
+     * of every pass, so a 20 ms write cut in two costs 12 to 40 % more. Otherwise the history's free room,
+     * 256 frames, where the size of a call changes little. Equal rates: 256.
+     */
+    public int callFrames() {
+        if (first != null) {
+            return first.callFrames();
+        }
+        return blocks != null ? blocks.rows() * down : HEADROOM;
     }
 
     /**
@@ -595,7 +612,7 @@ public final class Resampler {
         int written = 0;
         while (produced < end) {
             long n0 = produced / up;
-            long n1 = Math.min((end + up - 1) / up, n0 + PhaseBlocks.BLOCK);
+            long n1 = Math.min((end + up - 1) / up, n0 + blocks.rows());
             int count = (int) (n1 - n0);
             int n = (int) (Math.min(end, n1 * up) - produced);
             int x0 = (int) (n0 * down - span + 1 - histStart);

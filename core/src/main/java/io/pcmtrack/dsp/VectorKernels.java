@@ -34,7 +34,7 @@ final class VectorKernels {
                 Class<?> kernels = Class.forName("io.pcmtrack.dsp.VectorBlocks", true, VectorKernels.class.getClassLoader());
                 MethodHandles.Lookup lookup = MethodHandles.lookup();
                 int rows = kernels.getDeclaredField("ROWS").getInt(null);
-                if (rows <= BLOCK_OVERRUN + 1 && PhaseBlocks.BLOCK % rows == 0) {
+                if (rows <= BLOCK_OVERRUN + 1 && PhaseBlocks.ROW_MULTIPLE % rows == 0) {
                     phase = lookup.findStatic(kernels, "phase", MethodType.methodType(void.class,
                             float[].class, int.class, int[].class, float[].class, int.class, float[].class, int.class));
                 }

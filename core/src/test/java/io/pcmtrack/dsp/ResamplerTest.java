@@ -96,6 +96,17 @@ class ResamplerTest {
         assertThat(same.delayFrames()).isZero();
         assertThat(same.maxOutputFrames(441)).isEqualTo(441);
         assertThat(same.maxFinishFrames()).isZero();
+        // a call of 20 ms is one block on the small ratios; the rows per phase are a multiple of 64, at least 256
+        assertThat(new Resampler(24000, 48000, 1).callFrames()).as("480 rows, rounded up").isEqualTo(512);
+        assertThat(new Resampler(16000, 48000, 1).callFrames()).isEqualTo(320);
+        assertThat(down.callFrames()).as("320 rows of three frames").isEqualTo(960);
+        assertThat(new Resampler(48000, 24000, 2).callFrames()).isEqualTo(1024);
+        assertThat(up.callFrames()).as("160 frames: the least block, 256 rows").isEqualTo(256);
+        assertThat(new Resampler(96000, 48000, 1).callFrames()).as("at most 1,024 frames").isEqualTo(1024);
+        assertThat(new Resampler(48000, 8000, 1).callFrames()).as("160 rows: the least block, 256 rows").isEqualTo(1536);
+        assertThat(new Resampler(44100, 48000, 1).callFrames()).as("exact path: the history's room").isEqualTo(256);
+        assertThat(new Resampler(22050, 48000, 1).callFrames()).as("two stages: the first's").isEqualTo(448);
+        assertThat(same.callFrames()).isEqualTo(256);
     }
 
     @Test
@@ -253,6 +264,9 @@ class ResamplerTest {
         float[] x = noise(frames, channels, 7);
         float[] whole = convert(new Resampler(in, out, channels), x, channels, frames);
         assertThat(convert(new Resampler(in, out, channels), x, channels, 1)).isEqualTo(whole);
+        int call = new Resampler(in, out, channels).callFrames();
+        assertThat(convert(new Resampler(in, out, channels), x, channels, call)).isEqualTo(whole);
+        assertThat(convert(new Resampler(in, out, channels), x, channels, call + 1)).isEqualTo(whole);
         Random random = new Random(11);
         Resampler r = new Resampler(in, out, channels);
         float[] y = new float[whole.length + (r.maxOutputFrames(600) + r.maxFinishFrames()) * channels];
