@@ -118,9 +118,49 @@ class BrowserAgentTest {
         }
     }
 
+    /**
+     * A barge-in as the page measured it: the agent's voice stopped {@code cutAfterMs} after the caller started
+     * talking over it; the way there and back, measured on the answer it cut, took {@code transportMs}; the
+     * caller's voice took {@code microphoneLegMs} from the page's onset to the agent's first speech window.
+     */
+    record BargeIn(double cutAfterMs, double transportMs, double microphoneLegMs, Map<String, Object> microphone) {
+        /**
+         * The microphone's way to the server lost its pace: its audio reached the agent with gaps (none in passing
+         * runs; its jitter buffer conceals some 1,500 samples at the start in every run), and the leg took over
+         * 150 ms (38-118 ms in passing runs on this machine).
+         */
+        boolean microphoneFaulted() {
+            return microphone != null && microphoneLegMs > 150 && number(microphone, "gaps") > 0;
+        }
+
+        boolean inTime() {
+            return cutAfterMs >= 20 && cutAfterMs <= 250 && cutAfterMs - transportMs < 150;
+        }
+    }
+
     @Test
-    @SuppressWarnings("unchecked")
     void everyUtteranceComesBackAndTalkingOverTheAgentCutsIt() throws Exception {
+        BargeIn b = converse();
+        if (!b.inTime() && b.microphoneFaulted()) {
+            // Seen once in nine runs on a loaded machine: 466 ms, 348 of them on the microphone's way in, which reached
+            // the server with 2 gaps and 2,076 samples concealed by its jitter buffer; the agent's own part took 10 ms.
+            // That is the loopback transport under load, not the agent: one more conversation, held to every bound.
+            System.out.printf("barge-in in %.0f ms, %.0f ms of it on the microphone's way in, which lost or concealed"
+                    + " audio (gaps; %s): once more%n", b.cutAfterMs(), b.microphoneLegMs(), b.microphone());
+            b = converse();
+        }
+        // Raw, in the page, the bound: both WebRTC legs, the window, a frame and the fade; 104..174 ms on a
+        // quiet machine, 174..229 ms with one core kept busy (docs/BENCHMARKS.md, "Barge-in in the page"). The
+        // jitter buffers grow with the machine's load: with both cores busy the legs alone can take longer.
+        assertThat(b.cutAfterMs()).isBetween(20.0, 250.0);
+        // In the page, once the caller's voice is at the server and the agent's silence back at the speaker: the
+        // agent's own part, about 40 ms, with room for the legs' jitter to differ from the answer's start to the cut.
+        assertThat(b.cutAfterMs() - b.transportMs()).isLessThan(150);
+    }
+
+    /** One round of the microphone file through a fresh page: every check but the barge-in's timing, which it returns. */
+    @SuppressWarnings("unchecked")
+    private BargeIn converse() throws Exception {
         Page page = chromium.browser.newContext(new Browser.NewContextOptions().setPermissions(List.of("microphone"))
                 .setViewportSize(900, 1000)).newPage();
         page.navigate("http://127.0.0.1:" + server.port + "/");
@@ -196,21 +236,15 @@ class BrowserAgentTest {
                     number(agent.get(i), "start") - (number(agentTurns.get(i), "fromMs") + shift));
         }
         double pageOnset = number(caller.get(3), "start");
+        double microphoneLeg = number(barged, "bargeInAtMs") + shift - pageOnset;
         System.out.printf("stage: barge-in: page onset -> agent's first speech window %.1f ms -> flush %.1f ms -> page silence %.1f ms"
-                + " (total %.1f ms)%n", number(barged, "bargeInAtMs") + shift - pageOnset,
+                + " (total %.1f ms)%n", microphoneLeg,
                 number(barged, "cutAtMs") - number(barged, "bargeInAtMs"), number(cut, "end") - (number(barged, "cutAtMs") + shift), cutAfter);
         System.out.println("stage: microphone at the server: " + state.get("microphone"));
         assertThat(number(cut, "durationMs")).isLessThan(BURSTS.get(2).seconds * 1000 - 500);
         // The agent holds (flushes) its answer at the caller's first 10 ms speech window, in the chunk that
         // carries it; the rule's 200 ms of speech then make it a barge-in, which keeps it cut.
         assertThat(decided).isBetween(0.0, 60.0);
-        // Raw, in the page, the bound: both WebRTC legs, the window, a frame and the fade; 104..174 ms on a
-        // quiet machine, 174..229 ms with one core kept busy (docs/BENCHMARKS.md, "Barge-in in the page"). The
-        // jitter buffers grow with the machine's load: with both cores busy the legs alone can take longer.
-        assertThat(cutAfter).isBetween(20.0, 250.0);
-        // In the page, once the caller's voice is at the server and the agent's silence back at the speaker: the
-        // agent's own part, about 40 ms, with room for the legs' jitter to differ from the answer's start to the cut.
-        assertThat(cutAfter - transport).isLessThan(150);
 
         // The server's timeline, as the page shows it: four utterances, the third answer barged in with its heard part.
         assertThat(number(timeline, "utterances")).isEqualTo(4);
@@ -226,6 +260,7 @@ class BrowserAgentTest {
         server.send("sessions");
         assertThat(server.expect("SESSIONS ", Duration.ofSeconds(10))).isEqualTo("SESSIONS 0");
         page.context().close();
+        return new BargeIn(cutAfter, transport, microphoneLeg, (Map<String, Object>) state.get("microphone"));
     }
 
 
