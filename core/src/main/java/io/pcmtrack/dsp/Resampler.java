@@ -59,8 +59,8 @@ import java.util.Objects;
  * 8000 to 48000) and block scratch (one input row and {@code up} rows of sums, each as long as a block, plus
  * {@code down} input streams of a block and about 100 floats when downsampling): 7.2 KB in all for 24000 to
  * 48000 (512 rows), 9.2 KB for 48000 to 16000 (320 rows), 9.8 KB for 8000 to 48000 (256 rows). An instance
- * holds a float history of {@code window + max(256, window)} frames per channel on the exact path and
- * {@code window + max(block, window)} on the block path, where the window is 80 to 94 frames when upsampling
+ * holds a float history of {@code window + max(256, window)} frames per channel on the exact path (20 ms
+ * instead of 256 with the Vector API's exact kernel) and {@code window + max(block, window)} on the block path, where the window is 80 to 94 frames when upsampling
  * and about {@code 2 * half-length * in/out} when downsampling (1.4 KB per channel for 44100 to 48000,
  * 2.4 KB for 24000 to 48000, 5 KB for 48000 to 16000); in transposed form instead 336 pending double sums per channel (2.7 KB) and one 80-tap row. In
  * two stages an instance holds both stages and the signal between them, 2,049 floats (8 KB) per channel.
@@ -149,7 +149,11 @@ public final class Resampler {
      * measured 8 % slower; with the Nyquist kernel, side by side with libsoxr and alternating builds, whole
      * calls took 24000 to 48000 from 0.74-0.80 to 0.98-0.99 of libsoxr's speed, 16000 to 48000 from
      * 0.75-0.82 to 0.96-0.98, 8000 to 48000 from 0.44-0.51 to 0.62 and 8000 to 16000 from 0.48-0.51 to
-     * 0.65-0.71.
+     * 0.65-0.71. The exact path with the Vector API kernel, which computes four groups of eight outputs at once
+     * and an output whose groups are not all ready alone, keeps room for 20 ms and computes whole calls too:
+     * pieces of 256 frames left up to 31 single outputs each, and whole calls took 44100 to 48000 from 9.2-9.5
+     * to 7.5 us per 10 ms call. Without the kernel (groups of four, at most three single outputs a piece) the
+     * gain measured 3.5 % for twice the memory per instance and track, so it keeps its 256 frames.
      */
     private final boolean wholeCalls;
     /** Exact coefficients, or null: then {@link #blocks} or {@link #fine} rows. */
@@ -277,13 +281,13 @@ public final class Resampler {
                 : new PhaseBlocks(up, down, span,
                         telephony ? FilterBank::telephony : nyquist ? FilterBank::nyquist : FilterBank::kernel,
                         PhaseBlocks.rows(inRate, down));
-        this.wholeCalls = blocks != null;
         this.bank = copy || blocks != null ? null
                 : FilterBank.exact(up, down, exactShape != null ? exactShape : FilterBank.Shape.STANDARD);
         if (exactShape != null && bank == null) {
             // twoStageShape checked that the table fits: the fine rows hold the standard kernel only
             throw new IllegalStateException("no exact table for the second stage " + up + "/" + down);
         }
+        this.wholeCalls = blocks != null || bank != null && bank.coefs8 != null;
         this.fine = copy || blocks != null || bank != null ? null : FilterBank.fineRows();
         this.scatter = fine != null && down > up;
         if (copy) {
@@ -292,7 +296,7 @@ public final class Resampler {
             capacity = 2 * HALF + HEADROOM;
         } else {
             int window = bank != null ? bank.window : blocks != null ? 2 * span + down : 2 * span;
-            capacity = window + Math.max(wholeCalls ? blocks.rows() * down : HEADROOM, window);
+            capacity = window + Math.max(room(), window);
         }
         int overread = blocks != null ? blocks.overread() : 0;
         this.history = copy || scatter ? null : new float[capacity * channels + overread];
@@ -362,14 +366,20 @@ public final class Resampler {
      * their input (the output never depends on it). On the small ratios ({@code up} and {@code down} at most 8)
      * a call is one block of rows when it holds at most this many frames: 20 ms of input, at least 256 frames
      * per phase (512 at 24000 to 48000, 960 at 48000 to 16000); each block pays for its copies and the set-up
-     * of every pass, so a 20 ms write cut in two costs 12 to 40 % more. Otherwise the history's free room,
-     * 256 frames, where the size of a call changes little. Equal rates: 256.
+     * of every pass, so a 20 ms write cut in two costs 12 to 40 % more. Otherwise the history's free room: 20 ms
+     * on the exact path when its Vector API kernel runs (882 frames at 44100 to 48000), else 256 frames, where
+     * the size of a call changes little. Equal rates: 256.
      */
     public int callFrames() {
-        if (first != null) {
-            return first.callFrames();
+        return first != null ? first.callFrames() : room();
+    }
+
+    /** Free frames after a compaction: a whole block, 20 ms for the exact path's Vector API kernel, else {@link #HEADROOM}. */
+    private int room() {
+        if (blocks != null) {
+            return blocks.rows() * down;
         }
-        return blocks != null ? blocks.rows() * down : HEADROOM;
+        return wholeCalls ? Math.max(HEADROOM, Math.min(PhaseBlocks.MAX_FRAMES, (inRate + 49) / 50)) : HEADROOM;
     }
 
     /**
