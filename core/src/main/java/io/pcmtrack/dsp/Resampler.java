@@ -35,8 +35,8 @@ import java.util.Objects;
  * <p><b>Phases.</b> Output {@code k} sits at input time {@code k * inRate / outRate} exactly: the kernel is
  * centred on it, nothing is shifted. With the ratio reduced to {@code up/down} there are {@code up}
  * fractional positions. When {@code up} and {@code down} are both at most 8 ({@link PhaseBlocks}), a block
- * of outputs (20 ms of input, at least 256 outputs per phase: {@link #callFrames()}) is computed phase by phase, each multiply-add running across the block's
- * outputs, in float: the taps are grouped by their input offset modulo 16 so that one copy of the input
+ * of outputs (20 ms of input, at least 256 outputs per phase: {@link #callFrames()}) is computed phase by
+ * phase, each multiply-add running across the block's outputs, in float: the taps are grouped by their input offset modulo 16 so that one copy of the input
  * serves five taps per pass, and the groups with the smallest taps come first so that the sums stay
  * small until the large central taps. Otherwise, when the table fits in 1 MiB (every common pair: 44100 to 48000 has 160
  * phases, 107 KB) each phase has its own exact coefficients, stored so that four consecutive outputs are
@@ -60,9 +60,10 @@ import java.util.Objects;
  * {@code down} input streams of a block and about 100 floats when downsampling): 7.2 KB in all for 24000 to
  * 48000 (512 rows), 9.2 KB for 48000 to 16000 (320 rows), 9.8 KB for 8000 to 48000 (256 rows). An instance
  * holds a float history of {@code window + max(256, window)} frames per channel on the exact path (20 ms
- * instead of 256 with the Vector API's exact kernel) and {@code window + max(block, window)} on the block path, where the window is 80 to 94 frames when upsampling
- * and about {@code 2 * half-length * in/out} when downsampling (1.4 KB per channel for 44100 to 48000,
- * 2.4 KB for 24000 to 48000, 5 KB for 48000 to 16000); in transposed form instead 336 pending double sums per channel (2.7 KB) and one 80-tap row. In
+ * instead of 256 with the Vector API's exact kernel) and {@code window + max(block, window)} on the block
+ * path, where the window is 80 to 94 frames when upsampling and about {@code 2 * half-length * in/out} when
+ * downsampling (1.4 KB per channel for 44100 to 48000, 2.4 KB for 24000 to 48000, 5 KB for 48000 to 16000);
+ * in transposed form instead 336 pending double sums per channel (2.7 KB) and one 80-tap row. In
  * two stages an instance holds both stages and the signal between them, 2,049 floats (8 KB) per channel.
  *
  * <p><b>With the Vector API.</b> On a JVM started with {@code --add-modules jdk.incubator.vector} (an incubator
@@ -151,8 +152,8 @@ public final class Resampler {
      * 0.75-0.82 to 0.96-0.98, 8000 to 48000 from 0.44-0.51 to 0.62 and 8000 to 16000 from 0.48-0.51 to
      * 0.65-0.71. The exact path with the Vector API kernel, which computes four groups of eight outputs at once
      * and an output whose groups are not all ready alone, keeps room for 20 ms and computes whole calls too:
-     * pieces of 256 frames left up to 31 single outputs each, and whole calls took 44100 to 48000 from 9.2-9.5
-     * to 7.5 us per 10 ms call. Without the kernel (groups of four, at most three single outputs a piece) the
+     * pieces of 256 frames left up to 31 single outputs each, and whole calls took 44100 to 48000 from 11.7-11.8
+     * to 9.9-10.0 us per 10 ms call (both builds in one process). Without the kernel (groups of four, at most three single outputs a piece) the
      * gain measured 3.5 % for twice the memory per instance and track, so it keeps its 256 frames.
      */
     private final boolean wholeCalls;
@@ -364,8 +365,8 @@ public final class Resampler {
     /**
      * Input frames per call that this instance computes in one go, a hint for callers that choose how to cut
      * their input (the output never depends on it). On the small ratios ({@code up} and {@code down} at most 8)
-     * a call is one block of rows when it holds at most this many frames: 20 ms of input, at least 256 frames
-     * per phase (512 at 24000 to 48000, 960 at 48000 to 16000); each block pays for its copies and the set-up
+     * a call is one block of rows when it holds at most this many frames: 20 ms of input (at most 1,024 frames)
+     * and at least 256 outputs per phase (512 at 24000 to 48000, 960 at 48000 to 16000); each block pays for its copies and the set-up
      * of every pass, so a 20 ms write cut in two costs 12 to 40 % more. Otherwise the history's free room: 20 ms
      * on the exact path when its Vector API kernel runs (882 frames at 44100 to 48000), else 256 frames, where
      * the size of a call changes little. Equal rates: 256.
