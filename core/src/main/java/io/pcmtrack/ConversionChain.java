@@ -6,11 +6,12 @@ import io.pcmtrack.dsp.SampleCodec;
 
 /**
  * Streaming conversion from one input format to an output rate and channel count: decode to
- * float, map channels, resample. Works through the input in pieces of {@link #CHUNK_FRAMES} frames, or of
- * the resampler's {@link Resampler#callFrames()} (up to {@link #MAX_RESAMPLE_CHUNK_FRAMES}) when it resamples,
- * so that its scratch arrays are small and allocated once; a steady stream allocates nothing. On the
- * resampler's small ratios that is 20 ms: a 20 ms write is then one block of the resampler's, where pieces of
- * 256 frames cut it in two (a 24 kHz track's frame cost 14 % more, a 48 kHz one's into 16 kHz 40 % more).
+ * float, map channels, resample. Works through the input in pieces of {@link #CHUNK_FRAMES} frames, or when
+ * it resamples of 20 ms or the resampler's {@link Resampler#callFrames()}, whichever is less (at least
+ * {@link #CHUNK_FRAMES}, at most {@link #MAX_RESAMPLE_CHUNK_FRAMES}), so that its scratch arrays are small and
+ * allocated once; a steady stream allocates nothing. On the resampler's small ratios that is 20 ms: a 20 ms
+ * write is then one block of the resampler's, where pieces of 256 frames cut it in two (a 24 kHz track's frame
+ * cost 14 % more, a 48 kHz one's into 16 kHz 40 % more).
  *
  * <p>Channels are mapped before resampling when they decrease and after when they increase, so
  * the resampler always runs on the smaller count. A 16-bit input with the output rate goes
@@ -83,8 +84,11 @@ final class ConversionChain {
         this.down = input.sampleRate() / g;
         int resampleChannels = Math.min(inChannels, outChannels);
         this.resampler = sameRate ? null : new Resampler(input.sampleRate(), outRate, resampleChannels, quality);
+        // 20 ms of input, or less if the resampler computes less in one go (its blocks may hold more: 24 kHz
+        // into 8 kHz takes 768 frames at once), and never below CHUNK_FRAMES
+        int twentyMs = (input.sampleRate() + 49) / 50;
         this.chunk = resampler == null ? CHUNK_FRAMES
-                : Math.max(CHUNK_FRAMES, Math.min(MAX_RESAMPLE_CHUNK_FRAMES, resampler.callFrames()));
+                : Math.max(CHUNK_FRAMES, Math.min(MAX_RESAMPLE_CHUNK_FRAMES, Math.min(twentyMs, resampler.callFrames())));
         if (integerPath) {
             shortsIn = new short[chunk * inChannels];
             shortsOut = new short[chunk * outChannels];
