@@ -56,9 +56,9 @@ import java.util.Objects;
  * <p><b>Memory.</b> Double coefficient tables are immutable and shared by all instances with the same
  * reduced ratio through a bounded cache ({@link FilterBank}). A small-ratio instance holds its own float
  * taps ({@code 96 * up * down} floats, zero where a phase has no tap: 0.8 KB for 24000 to 48000, 2.3 KB for
- * 8000 to 48000) and block scratch (one input row and {@code up} rows of sums, each as long as a block, plus
- * {@code down} input streams of a block and about 100 floats when downsampling): 7.2 KB in all for 24000 to
- * 48000 (512 rows), 9.2 KB for 48000 to 16000 (320 rows), 9.8 KB for 8000 to 48000 (256 rows). An instance
+ * 8000 to 48000); its block scratch (one input row and {@code up} rows of sums, each as long as a block, plus
+ * {@code down} input streams of a block and about 100 floats when downsampling: 6.4 KB for 24000 to 48000,
+ * 8 KB for 48000 to 16000) is lent for the length of a call from a pool shared by all instances. An instance
  * holds a float history of {@code window + max(256, window)} frames per channel on the exact path (20 ms
  * instead of 256 with the Vector API's exact kernel) and {@code window + max(block, window)} on the block
  * path, where the window is 80 to 94 frames when upsampling and about {@code 2 * half-length * in/out} when
@@ -621,19 +621,27 @@ public final class Resampler {
         long ready = newest < 0 ? 0 : ((newest + 1) * up - 1) / down + 1;
         long end = Math.min(ready, limit);
         int written = 0;
-        while (produced < end) {
-            long n0 = produced / up;
-            long n1 = Math.min((end + up - 1) / up, n0 + blocks.rows());
-            int count = (int) (n1 - n0);
-            int n = (int) (Math.min(end, n1 * up) - produced);
-            int x0 = (int) (n0 * down - span + 1 - histStart);
-            int first = (int) (produced - n0 * up);
-            for (int c = 0; c < channels; c++) {
-                blocks.compute(history, c * capacity + x0, c * capacity + fill, count);
-                blocks.write(first, n, out, outOffset + written * channels + c, channels);
+        if (produced >= end) {
+            return 0;
+        }
+        blocks.acquire();
+        try {
+            while (produced < end) {
+                long n0 = produced / up;
+                long n1 = Math.min((end + up - 1) / up, n0 + blocks.rows());
+                int count = (int) (n1 - n0);
+                int n = (int) (Math.min(end, n1 * up) - produced);
+                int x0 = (int) (n0 * down - span + 1 - histStart);
+                int first = (int) (produced - n0 * up);
+                for (int c = 0; c < channels; c++) {
+                    blocks.compute(history, c * capacity + x0, c * capacity + fill, count);
+                    blocks.write(first, n, out, outOffset + written * channels + c, channels);
+                }
+                written += n;
+                produced += n;
             }
-            written += n;
-            produced += n;
+        } finally {
+            blocks.release();
         }
         return written;
     }

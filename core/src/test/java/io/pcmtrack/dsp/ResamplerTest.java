@@ -477,6 +477,75 @@ class ResamplerTest {
                 .containsOnly(0L);
     }
 
+    /**
+     * The block path's scratch is lent from a pool shared by every resampler ({@code PhaseBlocks.Scratch}):
+     * resamplers on several threads at once get the output each gets alone, bit for bit, and once warm they
+     * allocate nothing (fewer threads than the pool has slots).
+     */
+    @Test
+    void resamplersOnSeveralThreadsShareTheScratchPoolWithoutCrossTalkOrAllocation() throws Exception {
+        int[][] ratios = {{24000, 48000, 1}, {48000, 16000, 2}, {16000, 48000, 1}, {8000, 48000, 1}};
+        assertThat(ratios.length).isLessThan(PhaseBlocks.Scratch.SLOTS_IN_POOL);
+        float[][] inputs = new float[ratios.length][];
+        float[][] alone = new float[ratios.length][];
+        for (int t = 0; t < ratios.length; t++) {
+            inputs[t] = noise(24_000, ratios[t][2], 40 + t);
+            alone[t] = convert(new Resampler(ratios[t][0], ratios[t][1], ratios[t][2]), inputs[t], ratios[t][2], 331);
+        }
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        float[][] together = new float[ratios.length][];
+        long[][] lastRounds = new long[ratios.length][];
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(ratios.length);
+        Thread[] workers = new Thread[ratios.length];
+        Throwable[] failures = new Throwable[ratios.length];
+        for (int t = 0; t < ratios.length; t++) {
+            int w = t;
+            workers[t] = new Thread(() -> {
+                try {
+                    int in = ratios[w][0];
+                    int out = ratios[w][1];
+                    int ch = ratios[w][2];
+                    start.await();
+                    // Every thread converts its stream in calls of 331 frames while the others do theirs.
+                    for (int round = 0; round < 20; round++) {
+                        together[w] = convert(new Resampler(in, out, ch), inputs[w], ch, 331);
+                        if (!java.util.Arrays.equals(together[w], alone[w])) {
+                            break;
+                        }
+                    }
+                    // Then rounds of 500 calls of one resampler, until three in a row allocate nothing.
+                    Resampler r = new Resampler(in, out, ch);
+                    float[] y = new float[(r.maxOutputFrames(331) + r.maxFinishFrames()) * ch];
+                    long me = Thread.currentThread().getId();
+                    long[] last = new long[3];
+                    int rounds = 0;
+                    do {
+                        long before = threads.getThreadAllocatedBytes(me);
+                        for (int i = 0; i < 500; i++) {
+                            r.process(inputs[w], (i % 60) * 331 * ch, 331, y, 0);
+                        }
+                        last[rounds++ % 3] = threads.getThreadAllocatedBytes(me) - before;
+                    } while ((rounds < 3 || last[0] + last[1] + last[2] != 0) && rounds < 300);
+                    lastRounds[w] = last;
+                } catch (Throwable e) {
+                    failures[w] = e;
+                }
+            });
+            workers[t].start();
+        }
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        for (int t = 0; t < ratios.length; t++) {
+            assertThat(failures[t]).isNull();
+            assertThat(together[t]).as("%d -> %d on its own thread", ratios[t][0], ratios[t][1]).hasSameSizeAs(alone[t]);
+            assertThat(java.util.Arrays.mismatch(together[t], alone[t]))
+                    .as("first sample of %d -> %d on its own thread that differs from the output alone", ratios[t][0], ratios[t][1])
+                    .isEqualTo(-1);
+            assertThat(lastRounds[t]).as("bytes of the last three rounds, %d -> %d", ratios[t][0], ratios[t][1]).containsOnly(0L);
+        }
+    }
+
     private static void pump(Resampler[] all, float[] x, float[] y, int i) {
         for (Resampler r : all) {
             r.process(x, 0, 441 / r.channels(), y, 0);
