@@ -140,10 +140,14 @@ final class PhaseBlocks {
      * 16 kHz 40 % (docs/RESAMPLER.md, "Blocks of 20 ms").
      */
     static int rows(int inRate, int down) {
-        long frames = Math.min(MAX_FRAMES, ((long) inRate + 49) / 50);
-        long perPhase = (frames + down - 1) / down;
+        long perPhase = (callInput(inRate) + down - 1) / down;
         long rounded = (perPhase + ROW_MULTIPLE - 1) / ROW_MULTIPLE * ROW_MULTIPLE;
         return (int) Math.max(MIN_ROWS, rounded);
+    }
+
+    /** Input frames a call is sized for: 20 ms at {@code inRate}, at most {@link #MAX_FRAMES}. */
+    static int callInput(int inRate) {
+        return (int) Math.min(MAX_FRAMES, ((long) inRate + 49) / 50);
     }
 
     /** The highest run offset in a stream: {@code (floor((up - 1) * down / up) + taps - 1) / down}. */

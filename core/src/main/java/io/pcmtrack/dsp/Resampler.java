@@ -380,7 +380,7 @@ public final class Resampler {
         if (blocks != null) {
             return blocks.rows() * down;
         }
-        return wholeCalls ? Math.max(HEADROOM, Math.min(PhaseBlocks.MAX_FRAMES, (inRate + 49) / 50)) : HEADROOM;
+        return wholeCalls ? Math.max(HEADROOM, PhaseBlocks.callInput(inRate)) : HEADROOM;
     }
 
     /**
@@ -689,11 +689,7 @@ public final class Resampler {
                 periodStart += advance;
             }
         }
-        int written = (int) (done - produced);
-        produced = done;
-        pos = s;
-        periodBase = histStart + periodStart + span - 1;
-        return written;
+        return endExact(done, s, periodStart);
     }
 
     /**
@@ -768,6 +764,16 @@ public final class Resampler {
                 periodStart += advance;
             }
         }
+        return endExact(done, s, periodStart);
+    }
+
+    /**
+     * Ends a pass of {@link #gatherExact} or {@link #gatherExact8}: stores how far it got (outputs {@code done},
+     * position {@code s} in the period, whose first window starts at history index {@code periodStart}).
+     *
+     * @return outputs written by the pass
+     */
+    private int endExact(long done, int s, int periodStart) {
         int written = (int) (done - produced);
         produced = done;
         pos = s;
