@@ -25,7 +25,9 @@ import io.pcmtrack.webrtc.WebRtcPublisher;
  * random 50-400 ms chunks, then a pause and a loud marker) feeds a track published into the call;
  * a reader takes the remote audio. Every interval it prints the process's resident memory, the
  * heap used after a GC, the OS thread count, the marker delays measured in the interval, the
- * jitter-buffer delay and packet loss; at the end a summary.
+ * jitter-buffer delay and packet loss, the receiving audio device's pace (audio pulled per second of
+ * wall time; 1.000 is real time) and the audio NetEq removed or inserted to hold its delay; at the end
+ * a summary.
  *
  * <pre>
  * mvn -q -pl core,webrtc,bench -am package -DskipTests
@@ -62,6 +64,8 @@ public final class WebRtcLoopbackSoak {
     private double[] pushDelays = new double[1024];
     private int delays;
     private int intervalFrom;
+    private ReceiverStats previousRx;
+    private long previousRxNanos;
     private long markersLost;
 
     private WebRtcLoopbackSoak(double minutes, int intervalSeconds, String push, int frameMs, long seed) {
@@ -136,10 +140,12 @@ public final class WebRtcLoopbackSoak {
                 rssStart = rssKb();
                 rssMax = rssStart;
                 RtcAudioStats previous = call.stats(Duration.ofSeconds(5));
+                previousRx = call.receiver().stats();
+                previousRxNanos = System.nanoTime();
                 long end = runStart + (long) (minutes * 60e9);
                 long next = System.nanoTime() + intervalSeconds * 1_000_000_000L;
                 System.out.println("   t(s)  rss(MB)  heapAfterGC(MB)  threads  markers  delay write min/med/max (ms)"
-                        + "  push med (ms)  jitterBuf(ms)  packetsLost  concealed  gaps  drops");
+                        + "  push med (ms)  jitterBuf(ms)  packetsLost  concealed  gaps  drops  playout pace  removed/inserted (ms)");
                 while (System.nanoTime() < end) {
                     Thread.sleep(Math.max(0, Math.min(next, end) - System.nanoTime()) / 1_000_000);
                     if (System.nanoTime() < next && System.nanoTime() < end) {
@@ -207,11 +213,21 @@ public final class WebRtcLoopbackSoak {
         Arrays.sort(w);
         Arrays.sort(p);
         long emitted = now.jitterBufferEmittedCount() - before.jitterBufferEmittedCount();
+        // The receiving audio device's pace: audio it pulled out of NetEq (a callback per 10 ms) per second of wall
+        // time (1.000 is real
+        // time; below it NetEq's buffer fills and it removes audio to keep its delay).
+        long nowNanos = System.nanoTime();
+        double pace = (rx.callbacks() - previousRx.callbacks()) * 0.010 / ((nowNanos - previousRxNanos) / 1e9);
+        previousRx = rx;
+        previousRxNanos = nowNanos;
+        double removedMs = (now.removedSamplesForAcceleration() - before.removedSamplesForAcceleration()) / 48.0;
+        double insertedMs = (now.insertedSamplesForDeceleration() - before.insertedSamplesForDeceleration()) / 48.0;
         double jbMs = emitted == 0 ? 0 : (now.jitterBufferDelaySeconds() - before.jitterBufferDelaySeconds()) / emitted * 1e3;
         System.out.printf(Locale.ROOT,
-                "%7.0f  %7.1f  %15.1f  %7d  %7d  %9.1f / %5.1f / %5.1f  %13.1f  %13.1f  %11d  %9d  %4d  %5d%n",
+                "%7.0f  %7.1f  %15.1f  %7d  %7d  %9.1f / %5.1f / %5.1f  %13.1f  %13.1f  %11d  %9d  %4d  %5d  %12.4f  %8.1f / %.1f%n",
                 (System.nanoTime() - runStart) / 1e9, rssKb / 1024.0, heapMb, threads(), w.length, q(w, 0), q(w, 0.5),
-                q(w, 1), q(p, 0.5), jbMs, now.packetsLost(), now.concealedSamples(), rx.gaps(), rx.droppedChunks());
+                q(w, 1), q(p, 0.5), jbMs, now.packetsLost(), now.concealedSamples(), rx.gaps(), rx.droppedChunks(),
+                pace, removedMs, insertedMs);
     }
 
     private static double q(double[] sorted, double quantile) {

@@ -239,12 +239,17 @@ final class AgentSession implements AutoCloseable {
         return out;
     }
 
-    /** The microphone's RTP packets and jitter buffer (libwebrtc's NetEq: average per sample so far, ms), when known. */
+    /**
+     * The microphone's RTP packets and jitter buffer (libwebrtc's NetEq: average per sample so far, ms; samples it
+     * removed or inserted to shorten or stretch the audio, at the decoder's rate), when known.
+     */
     private static void putRtpStats(Map<String, Object> into, WebRtcSession microphone) {
         try {
             RtcAudioStats s = microphone.receiveStats(STATS_TIMEOUT);
             into.put("packetsReceived", s.packetsReceived());
             into.put("concealedSamples", s.concealedSamples());
+            into.put("removedSamplesForAcceleration", s.removedSamplesForAcceleration());
+            into.put("insertedSamplesForDeceleration", s.insertedSamplesForDeceleration());
             into.put("jitterBufferMs", s.jitterBufferEmittedCount() == 0 ? null : s.jitterBufferDelay().toNanos() / 1e6);
         } catch (RuntimeException e) {
             // not negotiated yet, closing, or libwebrtc slow: left out

@@ -123,36 +123,35 @@ class BrowserAgentTest {
      * talking over it; the way there and back, measured on the answer it cut, took {@code transportMs}; the
      * caller's voice took {@code microphoneLegMs} from the page's onset to the agent's first speech window.
      */
-    record BargeIn(double cutAfterMs, double transportMs, double microphoneLegMs, Map<String, Object> microphone) {
+    record BargeIn(double cutAfterMs, double transportMs, double microphoneLegMs) {
         /**
-         * The microphone's way to the server lost its pace: its audio reached the agent with gaps (none in passing
-         * runs; its jitter buffer conceals some 1,500 samples at the start in every run), and the leg took over
-         * 150 ms (38-118 ms in passing runs on this machine).
+         * What the microphone's leg took beyond {@link #HEALTHY_MICROPHONE_LEG_MS}: delay in the server's jitter
+         * buffer, which the agent neither causes nor can shorten.
          */
-        boolean microphoneFaulted() {
-            return microphone != null && microphoneLegMs > 150 && number(microphone, "gaps") > 0;
-        }
-
-        boolean inTime() {
-            return cutAfterMs >= 20 && cutAfterMs <= 250 && cutAfterMs - transportMs < 150;
+        double microphoneExcessMs() {
+            return Math.max(0, microphoneLegMs - HEALTHY_MICROPHONE_LEG_MS);
         }
     }
+
+    /**
+     * The microphone's leg, page onset to the agent's first speech window, when its jitter buffer holds what the
+     * network needs: 38-118 ms in passing runs. It runs through the server's NetEq, which webrtc-java's headless
+     * audio device pulls 2-4 % slower than real time on this machine (it sleeps 10 ms between pulls and each sleep
+     * overshoots by about 0.3 ms; {@code WebRtcLoopbackSoak}'s pace column): the buffer fills, NetEq shortens the
+     * audio to catch up and holds more delay, so that in about one conversation in three the leg took 250-280 ms.
+     */
+    private static final double HEALTHY_MICROPHONE_LEG_MS = 120;
 
     @Test
     void everyUtteranceComesBackAndTalkingOverTheAgentCutsIt() throws Exception {
         BargeIn b = converse();
-        if (!b.inTime() && b.microphoneFaulted()) {
-            // Seen once in nine runs on a loaded machine: 466 ms, 348 of them on the microphone's way in, which reached
-            // the server with 2 gaps and 2,076 samples concealed by its jitter buffer; the agent's own part took 10 ms.
-            // That is the loopback transport under load, not the agent: one more conversation, held to every bound.
-            System.out.printf("barge-in in %.0f ms, %.0f ms of it on the microphone's way in, which lost or concealed"
-                    + " audio (gaps; %s): once more%n", b.cutAfterMs(), b.microphoneLegMs(), b.microphone());
-            b = converse();
-        }
+        System.out.printf("barge-in in %.0f ms, %.0f ms of it on the microphone's way in (%.0f ms beyond a healthy leg)%n",
+                b.cutAfterMs(), b.microphoneLegMs(), b.microphoneExcessMs());
         // Raw, in the page, the bound: both WebRTC legs, the window, a frame and the fade; 104..174 ms on a
-        // quiet machine, 174..229 ms with one core kept busy (docs/BENCHMARKS.md, "Barge-in in the page"). The
-        // jitter buffers grow with the machine's load: with both cores busy the legs alone can take longer.
-        assertThat(b.cutAfterMs()).isBetween(20.0, 250.0);
+        // quiet machine, 174..229 ms with one core kept busy (docs/BENCHMARKS.md, "Barge-in in the page"). Less the
+        // microphone leg's time beyond a healthy one, measured on the common clock: the server's receiving jitter
+        // buffer, not the agent, and more than the whole bound on its own in the runs it happened.
+        assertThat(b.cutAfterMs() - b.microphoneExcessMs()).isBetween(20.0, 250.0);
         // In the page, once the caller's voice is at the server and the agent's silence back at the speaker: the
         // agent's own part, about 40 ms, with room for the legs' jitter to differ from the answer's start to the cut.
         assertThat(b.cutAfterMs() - b.transportMs()).isLessThan(150);
@@ -253,14 +252,23 @@ class BrowserAgentTest {
         System.out.println("the cut answer in the server's timeline: " + barged);
         // What the server says was heard is what the page heard of it.
         assertThat(number(barged, "heardMs")).isCloseTo(number(cut, "durationMs"), within(ANSWER_TOLERANCE_MS));
-        assertThat(number(barged, "lengthMs")).isCloseTo(BURSTS.get(2).seconds * 1000, within(DURATION_TOLERANCE_MS));
+        // The answer is as long as the utterance the server heard: the burst as sent, less or plus what the
+        // microphone's jitter buffer removed or inserted meanwhile to keep its delay (NetEq's time stretching, Opus
+        // at 48 kHz). On this machine it removes 200-330 ms over a call; a 2.6 s burst was heard as 2.44-2.55 s.
+        double stretchedMs = stretchedMs((List<Map<String, Object>>) page.evaluate("() => window.pcmtrackAgent.stretch()"),
+                number(callerTurns.get(2), "fromMs"), number(callerTurns.get(2), "toMs"));
+        System.out.printf("the cut answer is %.0f ms long; the microphone's audio was stretched by %.1f ms while the burst"
+                + " came in%n", number(barged, "lengthMs"), stretchedMs);
+        assertThat(number(barged, "lengthMs")).as("the cut answer's length; the microphone's audio stretched by %.1f ms"
+                + " while the burst came in", stretchedMs).isCloseTo(BURSTS.get(2).seconds * 1000,
+                within(DURATION_TOLERANCE_MS + stretchedMs));
         assertThat(turnsText).contains((String) barged.get("heardText")).contains("barged in");
 
         page.evaluate("async () => { await window.pcmtrackAgent.stop(); }");
         server.send("sessions");
         assertThat(server.expect("SESSIONS ", Duration.ofSeconds(10))).isEqualTo("SESSIONS 0");
         page.context().close();
-        return new BargeIn(cutAfter, transport, microphoneLeg, (Map<String, Object>) state.get("microphone"));
+        return new BargeIn(cutAfter, transport, microphoneLeg);
     }
 
 
@@ -337,6 +345,27 @@ class BrowserAgentTest {
         server.send("sessions");
         assertThat(server.expect("SESSIONS ", Duration.ofSeconds(10))).isEqualTo("SESSIONS 0");
         page.context().close();
+    }
+
+    /**
+     * Milliseconds of audio the microphone's jitter buffer removed or inserted from the server's last poll at or
+     * before {@code fromMs} to its first at or after {@code toMs} (agent times; the page polls every 250 ms).
+     */
+    private static double stretchedMs(List<Map<String, Object>> polls, double fromMs, double toMs) {
+        Map<String, Object> before = null;
+        Map<String, Object> after = null;
+        for (Map<String, Object> p : polls) {
+            if (number(p, "atMs") <= fromMs) {
+                before = p;
+            }
+            if (after == null && number(p, "atMs") >= toMs) {
+                after = p;
+            }
+        }
+        assertThat(before).as("a poll of the server before %.0f ms in %s", fromMs, polls).isNotNull();
+        assertThat(after).as("a poll of the server after %.0f ms in %s", toMs, polls).isNotNull();
+        double samples = number(after, "removed") - number(before, "removed") + number(after, "inserted") - number(before, "inserted");
+        return samples / 48.0;
     }
 
     private static double number(Map<String, Object> m, String key) {
