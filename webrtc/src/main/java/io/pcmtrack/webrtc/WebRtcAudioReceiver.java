@@ -58,6 +58,7 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
 
     private final PcmQueue queue;
     private final Callback sink = new Callback();
+    private final boolean pacePlayout;
     /** Guards the callback's counters and the clear epoch; never held while converting. */
     private final ReentrantLock lock = new ReentrantLock();
     /** Guards the converter: held by the callback while it converts, by {@link #clear()} to reset it. */
@@ -80,6 +81,7 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
 
     private WebRtcAudioReceiver(Options options) {
         this.queue = new PcmQueue(options.format, options.bufferLimit, "webrtc receiver", Async.EXECUTOR);
+        this.pacePlayout = options.pacePlayout;
     }
 
     /** Default options: 48 kHz mono S16, 10 s buffer. */
@@ -319,6 +321,7 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
     public static final class Options {
         private PcmFormat format = PcmFormat.s16(48_000, 1);
         private Duration bufferLimit = Duration.ofSeconds(10);
+        private boolean pacePlayout = PlayoutPacer.DEFAULT;
 
         private Options() {
         }
@@ -338,8 +341,26 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether the callback keeps webrtc-java's headless playout device, which {@link WebRtcFactories#receiver()}
+         * uses and which pulls the remote audio, at real time: it holds the first delivery of each 10 ms pull until
+         * just past the next whole millisecond (at most 1 ms), which keeps the device's sleeps from adding up (see
+         * the webrtc README, "Received audio"). Without it that device ran at 0.963-0.978 of real time on a VM, and
+         * the jitter buffer shortened the received audio by the difference. Default on (the system property
+         * {@code pcmtrack.webrtc.pacePlayout=false} turns the default off); turn it off for a receiver whose track
+         * comes from a factory with a sound card's device, whose own clock keeps the pace.
+         */
+        public Options pacePlayout(boolean pace) {
+            this.pacePlayout = pace;
+            return this;
+        }
+
         public PcmFormat format() {
             return format;
+        }
+
+        public boolean pacePlayout() {
+            return pacePlayout;
         }
 
         public Duration bufferLimit() {
@@ -347,7 +368,7 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
         }
 
         Options copy() {
-            return new Options().format(format).bufferLimit(bufferLimit);
+            return new Options().format(format).bufferLimit(bufferLimit).pacePlayout(pacePlayout);
         }
     }
 
@@ -357,6 +378,9 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
         public void onData(byte[] data, int bitsPerSample, int sampleRate, int channels, int frames) {
             try {
                 WebRtcAudioReceiver.this.onData(data, bitsPerSample, sampleRate, channels, frames);
+                if (pacePlayout) {
+                    PlayoutPacer.afterDelivery();
+                }
             } catch (Throwable t) {
                 // Unreachable by design; the guard is here because anything escaping aborts the JVM.
             }

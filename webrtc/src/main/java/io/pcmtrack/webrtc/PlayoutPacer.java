@@ -1,0 +1,79 @@
+package io.pcmtrack.webrtc;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Keeps webrtc-java's headless playout device pulling at real time.
+ *
+ * <p>The device ({@code HeadlessAudioDeviceModule}, which {@link WebRtcFactories#receiver()} uses) has a thread
+ * that pulls 10 ms of received audio, which calls the sinks, and then sleeps {@code 10 - elapsed} milliseconds,
+ * with {@code elapsed} measured in whole milliseconds of the monotonic clock. The next pull counts its 10 ms from
+ * the millisecond it woke in. So whatever a sleep overshoots is lost for good: on a virtual machine whose 10 ms
+ * sleeps take 10.3 ms the device pulls at 0.97 of real time. NetEq, the jitter buffer it pulls from, then fills,
+ * holds more delay than the network needs and shortens the audio by the same 3 % to catch up.
+ *
+ * <p>A pull whose sinks return just past a whole millisecond makes the device sleep to 10 whole milliseconds after
+ * the millisecond the pull began in. Its next pull then begins that far after the boundary only by the sleep's own
+ * overshoot, and the overshoot stops adding up from one pull to the next as long as it stays under a millisecond.
+ * {@link #afterDelivery()} does that: on the first delivery of a pull it holds the pulling thread until just past
+ * the next whole millisecond (at most 1 ms, parked but for the last 0.2 ms, which it spins; the thread is the
+ * device's, and the other sinks of the pull are called after it). A pull is told from the next by time: deliveries on one thread within 5 ms belong to one pull.
+ * {@link System#nanoTime()} reads the monotonic clock the device reads, so both agree on where a millisecond
+ * begins.
+ *
+ * <p>Measured on this machine (docs/BENCHMARKS.md, "The receiving device's pace"): the device's pace went from
+ * 0.963-0.978 to 0.99-1.00 of real time, and NetEq's removed audio fell accordingly.
+ *
+ * <p>A device that keeps its own deadlines (a sound card's, or a future webrtc-java whose loop does) only sees
+ * its sinks return up to a millisecond later.
+ */
+final class PlayoutPacer {
+    /**
+     * The default of {@link WebRtcAudioReceiver.Options#pacePlayout(boolean)}: on, unless the system property
+     * {@code pcmtrack.webrtc.pacePlayout} is {@code false}.
+     */
+    static final boolean DEFAULT = !"false".equalsIgnoreCase(System.getProperty("pcmtrack.webrtc.pacePlayout", "true"));
+
+    private static final long MILLISECOND = 1_000_000L;
+    /** The last stretch before the boundary, spun rather than parked: at most this much CPU per 10 ms pull. */
+    private static final long SPIN_NANOS = 200_000L;
+    /** Deliveries on one thread this close after a pull's end belong to that pull. */
+    private static final long SAME_PULL_NANOS = 5 * MILLISECOND;
+    /** Per pulling thread: the instant (nanoTime) its current pull is held to, just past a whole millisecond. */
+    private static final ThreadLocal<long[]> PULL_END =
+            ThreadLocal.withInitial(() -> new long[] {System.nanoTime() - 1_000 * MILLISECOND});
+
+    private PlayoutPacer() {
+    }
+
+    /** Called on the pulling thread after a sink delivered its audio: holds the first delivery of a pull to the next whole millisecond. */
+    static void afterDelivery() {
+        long[] end = PULL_END.get();
+        end[0] = holdUntil(end[0], System.nanoTime());
+        // Parked to shortly before the boundary (a park ends 0.1-0.3 ms late on a VM), then the rest spun, so that
+        // the pull ends as close past the boundary as it can: what it ends late adds to the sleep's own overshoot.
+        // A park may also end early (spuriously, or at once if the thread is interrupted): a few tries.
+        for (int i = 0; i < 3; i++) {
+            long left = end[0] - SPIN_NANOS - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            LockSupport.parkNanos(left);
+        }
+        while (end[0] - System.nanoTime() > 0) {
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Where a delivery at {@code now} is held to, given where this thread's last one was ({@code previous}): the
+     * same instant for a delivery of the same pull (at most 5 ms after it), else the first instant of the
+     * millisecond after {@code now}'s.
+     */
+    static long holdUntil(long previous, long now) {
+        if (now - previous <= SAME_PULL_NANOS) {
+            return previous;
+        }
+        return Math.floorDiv(now, MILLISECOND) * MILLISECOND + MILLISECOND;
+    }
+}
