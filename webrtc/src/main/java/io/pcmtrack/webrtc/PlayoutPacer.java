@@ -17,7 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  * overshoot, and the overshoot stops adding up from one pull to the next as long as it stays under a millisecond.
  * {@link #afterDelivery()} does that: on the first delivery of a pull it holds the pulling thread until just past
  * the next whole millisecond (at most 1 ms, parked but for the last 0.2 ms, which it spins; the thread is the
- * device's, and the other sinks of the pull are called after it). A pull is told from the next by time: deliveries on one thread within 5 ms belong to one pull.
+ * device's, and the other sinks of the pull are called after it). A pull is told from the next by time: a delivery that comes a millisecond or more after the thread's last one
+ * returned starts a new pull (the device sleeps at least that long between pulls; the sinks of one pull are
+ * called microseconds apart), so a pull that delivers to many receivers is held once, however long it takes.
  * {@link System#nanoTime()} reads the monotonic clock the device reads, so both agree on where a millisecond
  * begins.
  *
@@ -37,10 +39,13 @@ final class PlayoutPacer {
     private static final long MILLISECOND = 1_000_000L;
     /** The last stretch before the boundary, spun rather than parked: at most this much CPU per 10 ms pull. */
     private static final long SPIN_NANOS = 200_000L;
-    /** Deliveries on one thread this close after a pull's end belong to that pull. */
-    private static final long SAME_PULL_NANOS = 5 * MILLISECOND;
-    /** Per pulling thread: the instant (nanoTime) its current pull is held to, just past a whole millisecond. */
-    private static final ThreadLocal<long[]> PULL_END =
+    /**
+     * A delivery this long or longer after the thread's last one returned starts a new pull: the device sleeps
+     * at least a millisecond between pulls, while the sinks of one pull are called microseconds apart.
+     */
+    private static final long NEW_PULL_GAP_NANOS = MILLISECOND;
+    /** Per pulling thread: when its last delivery returned (nanoTime). */
+    private static final ThreadLocal<long[]> LAST_RETURN =
             ThreadLocal.withInitial(() -> new long[] {System.nanoTime() - 1_000 * MILLISECOND});
 
     private PlayoutPacer() {
@@ -48,31 +53,32 @@ final class PlayoutPacer {
 
     /** Called on the pulling thread after a sink delivered its audio: holds the first delivery of a pull to the next whole millisecond. */
     static void afterDelivery() {
-        long[] end = PULL_END.get();
-        end[0] = holdUntil(end[0], System.nanoTime());
+        long[] last = LAST_RETURN.get();
+        long end = holdUntil(last[0], System.nanoTime());
         // Parked to shortly before the boundary (a park ends 0.1-0.3 ms late on a VM), then the rest spun, so that
         // the pull ends as close past the boundary as it can: what it ends late adds to the sleep's own overshoot.
         // A park may also end early (spuriously, or at once if the thread is interrupted): a few tries.
         for (int i = 0; i < 3; i++) {
-            long left = end[0] - SPIN_NANOS - System.nanoTime();
+            long left = end - SPIN_NANOS - System.nanoTime();
             if (left <= 0) {
                 break;
             }
             LockSupport.parkNanos(left);
         }
-        while (end[0] - System.nanoTime() > 0) {
+        while (end - System.nanoTime() > 0) {
             Thread.onSpinWait();
         }
+        last[0] = System.nanoTime();
     }
 
     /**
-     * Where a delivery at {@code now} is held to, given where this thread's last one was ({@code previous}): the
-     * same instant for a delivery of the same pull (at most 5 ms after it), else the first instant of the
-     * millisecond after {@code now}'s.
+     * Where a delivery at {@code now} is held to, given when this thread's last delivery returned: {@code now}
+     * itself (no hold) for a later delivery of the same pull, else, for the first of a new pull, the first instant
+     * of the millisecond after {@code now}'s.
      */
-    static long holdUntil(long previous, long now) {
-        if (now - previous <= SAME_PULL_NANOS) {
-            return previous;
+    static long holdUntil(long lastReturn, long now) {
+        if (now - lastReturn < NEW_PULL_GAP_NANOS) {
+            return now;
         }
         return Math.floorDiv(now, MILLISECOND) * MILLISECOND + MILLISECOND;
     }
