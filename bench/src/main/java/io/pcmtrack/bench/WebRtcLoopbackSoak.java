@@ -200,6 +200,9 @@ public final class WebRtcLoopbackSoak {
     }
 
     private void report(long runStart, long rssKb, RtcAudioStats now, RtcAudioStats before, ReceiverStats rx) {
+        // The device's pace over the wall time since the last report, taken with the receiver's counters (before
+        // this report's System.gc(), whose pause, in every interval, holds up the device's thread too).
+        long nowNanos = System.nanoTime();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         System.gc();
         double heapMb = memory.getHeapMemoryUsage().getUsed() / 1e6;
@@ -216,7 +219,6 @@ public final class WebRtcLoopbackSoak {
         // The receiving audio device's pace: audio it pulled out of NetEq (a callback per 10 ms) per second of wall
         // time (1.000 is real
         // time; below it NetEq's buffer fills and it removes audio to keep its delay).
-        long nowNanos = System.nanoTime();
         double pace = (rx.callbacks() - previousRx.callbacks()) * 0.010 / ((nowNanos - previousRxNanos) / 1e9);
         previousRx = rx;
         previousRxNanos = nowNanos;

@@ -730,7 +730,7 @@ public final class PcmTrackServer implements AutoCloseable {
         }
 
         private static WebRtcAudioReceiver.Options copyOf(WebRtcAudioReceiver.Options o) {
-            return WebRtcAudioReceiver.options().format(o.format()).bufferLimit(o.bufferLimit());
+            return WebRtcAudioReceiver.options().format(o.format()).bufferLimit(o.bufferLimit()).pacePlayout(o.pacePlayout());
         }
 
         boolean allowsOrigin(String origin) {

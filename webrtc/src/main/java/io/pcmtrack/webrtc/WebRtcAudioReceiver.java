@@ -346,9 +346,9 @@ public final class WebRtcAudioReceiver implements AutoCloseable {
          * uses and which pulls the remote audio, at real time: it holds the first delivery of each 10 ms pull until
          * just past the next whole millisecond (at most 1 ms), which keeps the device's sleeps from adding up (see
          * the webrtc README, "Received audio"). Without it that device ran at 0.963-0.978 of real time on a VM, and
-         * the jitter buffer shortened the received audio by the difference. Default on (the system property
-         * {@code pcmtrack.webrtc.pacePlayout=false} turns the default off); turn it off for a receiver whose track
-         * comes from a factory with a sound card's device, whose own clock keeps the pace.
+         * the jitter buffer shortened the received audio by the difference. Default on Linux, off elsewhere (the
+         * system property {@code pcmtrack.webrtc.pacePlayout} sets the default); turn it off for a receiver whose
+         * track comes from a factory with a sound card's device, whose own clock keeps the pace.
          */
         public Options pacePlayout(boolean pace) {
             this.pacePlayout = pace;
