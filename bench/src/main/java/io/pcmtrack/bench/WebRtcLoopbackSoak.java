@@ -217,8 +217,7 @@ public final class WebRtcLoopbackSoak {
         Arrays.sort(p);
         long emitted = now.jitterBufferEmittedCount() - before.jitterBufferEmittedCount();
         // The receiving audio device's pace: audio it pulled out of NetEq (a callback per 10 ms) per second of wall
-        // time (1.000 is real
-        // time; below it NetEq's buffer fills and it removes audio to keep its delay).
+        // time (1.000 is real time; below it NetEq's buffer fills and it removes audio to keep its delay).
         double pace = (rx.callbacks() - previousRx.callbacks()) * 0.010 / ((nowNanos - previousRxNanos) / 1e9);
         previousRx = rx;
         previousRxNanos = nowNanos;

@@ -17,9 +17,10 @@ import java.util.concurrent.locks.LockSupport;
  * overshoot, and the overshoot stops adding up from one pull to the next as long as it stays under a millisecond.
  * {@link #afterDelivery()} does that: on the first delivery of a pull it holds the pulling thread until just past
  * the next whole millisecond (at most 1 ms, parked but for the last 0.2 ms, which it spins; the thread is the
- * device's, and the other sinks of the pull are called after it). A pull is told from the next by time: a delivery that comes a millisecond or more after the thread's last one
- * returned starts a new pull (the device sleeps at least that long between pulls; the sinks of one pull are
- * called microseconds apart), so a pull that delivers to many receivers is held once, however long it takes.
+ * device's, and the other sinks of the pull are called after it). A pull is told from the next by time: a
+ * delivery that comes a millisecond or more after the thread's last one returned starts a new pull (the device
+ * sleeps at least that long between pulls; the sinks of one pull are called microseconds apart), so a pull that
+ * delivers to many receivers is held once, however long it takes.
  * {@link System#nanoTime()} reads the monotonic clock the device reads, so both agree on where a millisecond
  * begins.
  *
@@ -56,7 +57,10 @@ final class PlayoutPacer {
     private PlayoutPacer() {
     }
 
-    /** Called on the pulling thread after a sink delivered its audio: holds the first delivery of a pull to the next whole millisecond. */
+    /**
+     * Called on the pulling thread after a sink delivered its audio: holds the first delivery of a pull until just
+     * past the next whole millisecond.
+     */
     static void afterDelivery() {
         long[] last = LAST_RETURN.get();
         long end = holdUntil(last[0], System.nanoTime());
