@@ -486,8 +486,8 @@ final class PhaseBlocks {
      * resampling at the same instant, not one per resampler: 5.5 to 10.8 KB less heap per resampling track
      * (24000 to 48000: 6.5 KB), and a write finds sums rows that the previous write of any track left in the
      * cache where, with thousands of tracks, its own went cold a period ago (a frame at 1,000 to 10,000 tracks
-     * measured 2-38 % cheaper in alternating runs, docs/RESAMPLER.md, "Scratch lent from a pool"). An instance with more rows or
-     * phases than a scratch holds grows it. When every slot is lent, a new scratch is allocated and, if no slot
+     * measured 2-38 % cheaper in alternating runs, docs/RESAMPLER.md, "Scratch lent from a pool"). An instance
+     * with more rows or phases than a scratch holds grows it. When every slot is lent, a new scratch is allocated and, if no slot
      * is free when it comes back, dropped: with at most {@link #SLOTS_IN_POOL} resampling at once nothing is
      * allocated in steady state.
      */
