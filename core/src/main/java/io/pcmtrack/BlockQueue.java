@@ -100,14 +100,18 @@ class BlockQueue extends SpinLock {
         }
     }
 
-    /** Appends float samples: copied to a float queue, encoded to a 16-bit one. */
+    /**
+     * Appends float samples: copied to a float queue. To a 16-bit queue they come already clamped and scaled to
+     * 16-bit full scale ({@link SampleCodec#scaleForS16}, as the {@link ConversionChain} of a 16-bit track hands
+     * them over: the only source of floats for such a queue) and are rounded here.
+     */
     void append(float[] src, int offset, int count) {
         while (count > 0) {
             int n = Math.min(count, writableTail());
             if (!shorts) {
                 System.arraycopy(src, offset, pool.floats(tail), tailLimit, n);
             } else {
-                SampleCodec.encode(src, offset, pool.shorts(tail), tailLimit, n);
+                SampleCodec.encodeScaled(src, offset, pool.shorts(tail), tailLimit, n);
             }
             appended(n);
             offset += n;

@@ -33,7 +33,11 @@ final class ConversionChain {
 
     /** Receives converted interleaved samples in the output's channel layout. */
     interface Output {
-        /** Returns false to stop the conversion (the rest of the input is abandoned). */
+        /**
+         * Returns false to stop the conversion (the rest of the input is abandoned). A chain that encodes to 16
+         * bits ({@code integerOut}) hands over floats already clamped and scaled by
+         * {@link SampleCodec#scaleForS16}, to be rounded with {@link SampleCodec#encodeScaled}.
+         */
         boolean accept(float[] samples, int offset, int count) throws InterruptedException;
 
         boolean accept(short[] samples, int offset, int count) throws InterruptedException;
@@ -196,6 +200,10 @@ final class ConversionChain {
             x = upmixed;
         }
         int count = frames * outChannels;
+        if (integerOut) {
+            // the vectorised half of the encoding, here on this chain's own scratch and outside the buffer's lock
+            SampleCodec.scaleForS16(x, 0, count);
+        }
         for (int i = 0; !integerOut && i < count; i++) {
             float v = x[i];
             // x is this chain's own scratch array: saturate in place. NaN fails both tests and becomes 0.
@@ -266,7 +274,7 @@ final class ConversionChain {
         @Override
         public boolean accept(float[] samples, int offset, int count) {
             if (shorts != null) {
-                SampleCodec.encode(samples, offset, shorts, size, count);
+                SampleCodec.encodeScaled(samples, offset, shorts, size, count);
             } else {
                 System.arraycopy(samples, offset, floats, size, count);
             }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 
+import io.pcmtrack.dsp.SampleCodec;
+
 /** The linked blocks of one track: reads, drops, cuts, fades, release boundaries and the blocks it holds. */
 class BlockQueueTest {
     private static short[] ramp(int start, int n) {
@@ -60,9 +62,13 @@ class BlockQueueTest {
 
     @Test
     void floatsAppendedToA16BitQueueAreEncoded() {
+        // they come scaled to 16-bit full scale, as a 16-bit track's conversion chain hands them over
         BlockQueue q = new BlockQueue(SampleFormat.S16);
-        q.append(new float[] {0.5f, -1f, 2f, Float.NaN}, 0, 4);
-        assertThat(read(q, 4)).containsExactly((short) 16384, (short) -32767, (short) 32767, (short) 0);
+        float[] samples = {0.5f, -1f, 2f, Float.NaN, 0.25f, -0.25f};
+        SampleCodec.scaleForS16(samples, 0, samples.length);
+        q.append(samples, 0, samples.length);
+        assertThat(read(q, 6)).containsExactly((short) 16384, (short) -32767, (short) 32767, (short) 0,
+                (short) 8192, (short) -8192);
     }
 
     @Test
