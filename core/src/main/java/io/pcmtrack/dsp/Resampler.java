@@ -21,15 +21,15 @@ import java.util.Objects;
  * kernel is stretched to the output rate and spans {@code 2 * half-length * in/out} input frames. Double sums are limited only by the float output (about -150 dB for a -1 dBFS tone);
  * float sums taken in the order below lose up to 7 dB of that (144.1 to 152.2 dB SINAD at 1 kHz).
  *
- * <p><b>Two stages.</b> Upsampling by 1.25x or more at a ratio off the block path (22050 to 48000, 32000 to 44100,
- * 16000 to 22050, 12000 to 44100, ...; not 44100 to 48000, where it measured no faster) from about 10.4 kHz up
- * (below, the lookahead would pass 5 ms) runs
+ * <p><b>Two stages.</b> Upsampling at a ratio off the block path (44100 to 48000, 22050 to 48000, 32000 to 44100,
+ * 16000 to 22050, 12000 to 44100, 42000 to 48000, ...) from about 10.4 kHz up (below, the lookahead would pass
+ * 5 ms) runs
  * in two: the input is doubled on the block path with the Nyquist kernel, then taken to the output rate on the
  * exact path with a short kernel ({@link FilterBank#secondStage}: half-length 6 to 11 lower-rate samples,
  * flat within 2e-6 dB to 0.55 of the input rate and -143 dB from 1.45 of it, where the doubled signal's first
  * image starts). The response is the Nyquist kernel's (-1 dB at 0.968 of the input Nyquist, images below
  * -146 dB); the lookahead is 46 plus half the second stage's span (52 input frames, within 5 ms, or one stage);
- * 22050 to 48000 runs 1.8 times as fast. {@link #maxFinishFrames()} is then the first stage's tail through the
+ * 22050 to 48000 runs 1.8 times as fast, 44100 to 48000 1.3 to 1.6 times. {@link #maxFinishFrames()} is then the first stage's tail through the
  * second plus the second's tail.
  *
  * <p><b>Phases.</b> Output {@code k} sits at input time {@code k * inRate / outRate} exactly: the kernel is
@@ -126,8 +126,8 @@ public final class Resampler {
     private final boolean copy;
     private final Quality quality;
     /**
-     * Two stages (22050 to 48000, 32000 to 44100, 16000 to 22050, ...: upsampling off the block path by 1.25x
-     * or more): the
+     * Two stages (44100 to 48000, 22050 to 48000, 32000 to 44100, 16000 to 22050, ...: upsampling off the block
+     * path): the
      * input doubled by {@link #first} (the Nyquist kernel, block path), then {@link #second} (a short kernel,
      * {@link FilterBank#secondStage}, exact path) through {@link #between}; else all three null.
      */
@@ -312,14 +312,14 @@ public final class Resampler {
 
     /**
      * The second stage's kernel if {@code inRate -> outRate} runs in two stages, else null: upsampling off the
-     * block path by 1.25x or more, from a rate whose doubling takes the Nyquist kernel, with the second stage's
-     * table exact and the whole lookahead within 5 ms (22050 to 48000: 52 input frames, 2.4 ms).
+     * block path, from a rate whose doubling takes the Nyquist kernel, with the second stage's table exact and
+     * the whole lookahead within 5 ms (22050 to 48000: 52 input frames, 2.4 ms).
      */
     private static FilterBank.Shape twoStageShape(int inRate, int outRate) {
-        // Below 1.25x the doubling costs about what the short second stage saves: 44100 to 48000 measured
-        // 12.4-15.0 us per 10 ms call in two stages against 13.0-13.8 in one; 32000 to 44100 (1.38x)
-        // 9.6-12.3 against 12.7-13.4, 22050 to 48000 (2.18x) 8.6-10.2 against 13.7-17.0.
-        if (4L * outRate < 5L * inRate || 2L * inRate > MAX_RATE || FilterBank.NYQUIST_HALF_LENGTH * 200L > inRate) {
+        // Two stages pay from small ratios up: per 10 ms call 44100 to 48000 measured 12.0-13.0 us against
+        // 16.4-17.6 in one stage, 46000 to 48000 9.4-9.7 against 14.1-17.7, 32000 to 39000 10.1-10.7 against
+        // 11.8-15.3 (the same sitting; 22050 to 48000 earlier 8.6-10.2 against 13.7-17.0).
+        if (outRate <= inRate || 2L * inRate > MAX_RATE || FilterBank.NYQUIST_HALF_LENGTH * 200L > inRate) {
             return null;
         }
         FilterBank.Shape shape = FilterBank.secondStage(inRate, outRate);
@@ -410,8 +410,8 @@ public final class Resampler {
     }
 
     /**
-     * The conversion and how it runs, for logs: for example {@code Resampler[22050 -> 48000 Hz, 1 ch, two
-     * stages: x2 Nyquist kernel, then x160/147 short kernel, lookahead 52 frames]}.
+     * The conversion and how it runs, for logs: for example {@code Resampler[44100 -> 48000 Hz, 1 ch, two
+     * stages: x2 Nyquist kernel, then x80/147 short kernel, exact, lookahead 52 frames]}.
      */
     @Override
     public String toString() {
@@ -419,7 +419,8 @@ public final class Resampler {
         if (copy) {
             how = "copy";
         } else if (first != null) {
-            how = "two stages: x2 Nyquist kernel, then x" + second.up + "/" + second.down + " short kernel";
+            how = "two stages: x2 Nyquist kernel" + (PhaseBlocks.VECTOR ? " (Vector API)" : "") + ", then x" + second.up
+                    + "/" + second.down + " short kernel" + (second.bank.coefs8 != null ? ", exact (Vector API)" : ", exact");
         } else {
             String kernel = quality == Quality.TELEPHONY ? "telephony kernel" : nyquist ? "Nyquist kernel" : "standard kernel";
             how = "x" + up + "/" + down + " " + kernel + (blocks != null ? (PhaseBlocks.VECTOR ? ", blocks (Vector API)" : ", blocks")

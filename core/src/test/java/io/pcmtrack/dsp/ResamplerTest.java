@@ -27,9 +27,12 @@ class ResamplerTest {
         // the exact path's kernel needs the eight floats of a group in one register (AVX2, AVX-512; not 128-bit NEON)
         boolean wide = expected && preferredVectorBits() >= 256;
         assertThat(VectorKernels.EXACT != null).isEqualTo(wide);
-        assertThat(new Resampler(44100, 48000, 1).toString()).contains(wide ? "exact (Vector API)" : "exact,");
+        assertThat(new Resampler(44100, 32000, 1).toString()).contains(wide ? "exact (Vector API)" : "exact,");
         // the exact path's kernel leaves up to 31 outputs of a call to compute alone: it takes calls of 20 ms whole
-        assertThat(new Resampler(44100, 48000, 1).callFrames()).isEqualTo(wide ? 882 : 256);
+        assertThat(new Resampler(44100, 32000, 1).callFrames()).isEqualTo(wide ? 882 : 256);
+        // and runs the second stage of two (44100 to 48000: x2, then x80/147 on the exact path)
+        assertThat(new Resampler(44100, 48000, 1).toString())
+                .contains(wide ? "short kernel, exact (Vector API)" : "short kernel, exact,");
     }
 
     /** {@code VectorShape.preferredShape().vectorBitSize()}, by reflection: the tests compile without the incubator module. */
@@ -91,7 +94,8 @@ class ResamplerTest {
         assertThat(down.delayFrames()).as("Nyquist kernel: 46 output periods").isEqualTo(138);
         assertThat(new Resampler(24000, 48000, 1).delayFrames()).as("Nyquist kernel").isEqualTo(46);
         assertThat(new Resampler(48000, 8000, 1).delayFrames()).as("8 kHz keeps 5 ms: standard kernel").isEqualTo(240);
-        assertThat(new Resampler(44100, 48000, 1).delayFrames()).as("one stage below 1.25x").isEqualTo(40);
+        assertThat(new Resampler(44100, 48000, 1).delayFrames()).as("two stages: 46 + ceil(12 / 2)").isEqualTo(52);
+        assertThat(new Resampler(48000, 44100, 1).delayFrames()).as("downsampling: one stage").isEqualTo(44);
         assertThat(new Resampler(22050, 48000, 1).delayFrames()).as("two stages: 46 + ceil(11 / 2)").isEqualTo(52);
         assertThat(down.maxOutputFrames(480)).isEqualTo(161);
         Resampler same = new Resampler(44100, 44100, 1);
@@ -162,7 +166,7 @@ class ResamplerTest {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({"8000, 48000", "48000, 8000", "9000, 18000", "9100, 18200", "7999, 48000", "48000, 48000", "48000, 44100",
-        "44101, 48000", "9200, 12000", "10000, 44100", "44100, 48000", "42000, 48000", "32000, 39000"})
+        "44101, 48000", "9200, 12000", "10000, 44100", "8000, 11025"})
     void otherRatiosKeepTheStandardKernel(int in, int out) {
         Resampler r = new Resampler(in, out, 1);
         assertThat(r.nyquist()).isFalse();
@@ -170,7 +174,8 @@ class ResamplerTest {
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource({"22050, 48000", "32000, 44100", "16000, 22050", "12000, 44100", "44100, 96000", "11025, 16000", "32000, 41000"})
+    @CsvSource({"22050, 48000", "32000, 44100", "16000, 22050", "12000, 44100", "44100, 96000", "11025, 16000", "32000, 41000",
+        "44100, 48000", "42000, 48000", "40000, 48000", "32000, 39000", "11025, 12000"})
     void upsamplingOffTheBlockPathRunsInTwoStagesWithinFiveMilliseconds(int in, int out) {
         Resampler r = new Resampler(in, out, 1);
         assertThat(r.twoStage()).isTrue();
