@@ -481,14 +481,15 @@ final class PhaseBlocks {
     }
 
     /**
-     * Sums rows, a class row and residue streams, lent to one instance at a time. A resampler holds a scratch
+     * Sums rows, a class row and residue streams (or the signal between two stages: a two-stage resampler holds
+     * one scratch for that and its first stage another), lent to one instance at a time. A resampler holds a scratch
      * only inside {@code process} or {@code finish}, so the pool needs about as many as there are threads
      * resampling at the same instant, not one per resampler: 5.5 to 10.8 KB less heap per resampling track
      * (24000 to 48000: 6.5 KB), and a write finds sums rows that the previous write of any track left in the
      * cache where, with thousands of tracks, its own went cold a period ago (a frame at 1,000 to 10,000 tracks
      * measured 2-38 % cheaper in alternating runs, docs/RESAMPLER.md, "Scratch lent from a pool"). An instance
      * with more rows or phases than a scratch holds grows it. When every slot is lent, a new scratch is allocated and, if no slot
-     * is free when it comes back, dropped: with at most {@link #SLOTS_IN_POOL} resampling at once nothing is
+     * is free when it comes back, dropped: with at most {@link #SLOTS_IN_POOL} scratches lent at once nothing is
      * allocated in steady state.
      */
     static final class Scratch {
@@ -499,6 +500,8 @@ final class PhaseBlocks {
         float[][] sums = new float[0][];
         float[] klass = new float[0];
         float[] streams = new float[0];
+        /** The signal between the two stages of a two-stage {@link Resampler}, which takes a scratch of its own. */
+        private float[] between = new float[0];
 
         static Scratch take() {
             for (int i = 0; i < SLOTS_IN_POOL; i++) {
@@ -516,6 +519,14 @@ final class PhaseBlocks {
                     return;
                 }
             }
+        }
+
+        /** {@link #between}, grown to at least {@code length} floats. */
+        float[] between(int length) {
+            if (between.length < length) {
+                between = new float[length];
+            }
+            return between;
         }
 
         /** Grows what is too small for {@code up} rows of {@code rows} sums, a class row and the streams. */

@@ -64,7 +64,8 @@ import java.util.Objects;
  * path, where the window is 80 to 94 frames when upsampling and about {@code 2 * half-length * in/out} when
  * downsampling (1.4 KB per channel for 44100 to 48000, 2.4 KB for 24000 to 48000, 5 KB for 48000 to 16000);
  * in transposed form instead 336 pending double sums per channel (2.7 KB) and one 80-tap row. In
- * two stages an instance holds both stages and the signal between them, 2,049 floats (8 KB) per channel.
+ * two stages an instance holds both stages; the signal between them (2,049 floats, 8 KB, per channel) is lent for
+ * the length of a call from the same pool as the block scratch.
  *
  * <p><b>With the Vector API.</b> On a JVM started with {@code --add-modules jdk.incubator.vector} (an incubator
  * module, so never on by default) the small ratios and the exact path's ratios whose period is whole groups of
@@ -129,12 +130,13 @@ public final class Resampler {
      * Two stages (44100 to 48000, 22050 to 48000, 32000 to 44100, 16000 to 22050, ...: upsampling off the block
      * path): the
      * input doubled by {@link #first} (the Nyquist kernel, block path), then {@link #second} (a short kernel,
-     * {@link FilterBank#secondStage}, exact path) through {@link #between}; else all three null.
+     * {@link FilterBank#secondStage}, exact path) through an array of {@link #betweenLength} floats lent for
+     * the call ({@link PhaseBlocks.Scratch#between}); else both null.
      */
     private final Resampler first;
     private final Resampler second;
-    private final float[] between;
-    /** Input frames passed to {@link #first} at a time: bounds {@link #between}. */
+    private final int betweenLength;
+    /** Input frames passed to {@link #first} at a time: bounds {@link #betweenLength}. */
     private static final int STAGE_FRAMES = 1024;
     /** Whether the block path runs the Nyquist kernel ({@link FilterBank#nyquist}) instead of the standard one. */
     private final boolean nyquist;
@@ -253,7 +255,7 @@ public final class Resampler {
             // Doubled with the Nyquist kernel on the block path, then the rest with a short kernel.
             this.first = new Resampler(inRate, 2 * inRate, channels);
             this.second = new Resampler(2 * inRate, outRate, channels, Quality.STANDARD, stage2);
-            this.between = new float[Math.max(first.maxOutputFrames(STAGE_FRAMES), first.maxFinishFrames()) * channels];
+            this.betweenLength = Math.max(first.maxOutputFrames(STAGE_FRAMES), first.maxFinishFrames()) * channels;
             this.nyquist = true;
             this.span = first.span + (second.span + 1) / 2;
             this.blocks = null;
@@ -273,7 +275,7 @@ public final class Resampler {
         }
         this.first = null;
         this.second = null;
-        this.between = null;
+        this.betweenLength = 0;
         this.nyquist = singleNyquist;
         int halfLength = exactShape != null ? exactShape.halfLength : telephony ? FilterBank.TELEPHONY_HALF_LENGTH
                 : nyquist ? FilterBank.NYQUIST_HALF_LENGTH : FilterBank.HALF_LENGTH;
@@ -474,14 +476,20 @@ public final class Resampler {
             return inFrames;
         }
         if (first != null) {
-            int written = 0;
-            for (int done = 0; done < inFrames; ) {
-                int n = Math.min(STAGE_FRAMES, inFrames - done);
-                int mid = first.run(in, inOffset + done * channels, n, between, 0);
-                written += second.run(between, 0, mid, out, outOffset + written * channels);
-                done += n;
+            PhaseBlocks.Scratch scratch = PhaseBlocks.Scratch.take();
+            try {
+                float[] between = scratch.between(betweenLength);
+                int written = 0;
+                for (int done = 0; done < inFrames; ) {
+                    int n = Math.min(STAGE_FRAMES, inFrames - done);
+                    int mid = first.run(in, inOffset + done * channels, n, between, 0);
+                    written += second.run(between, 0, mid, out, outOffset + written * channels);
+                    done += n;
+                }
+                return written;
+            } finally {
+                PhaseBlocks.Scratch.give(scratch);
             }
-            return written;
         }
         if (scatter) {
             return scatter(in, inOffset, inFrames, out, outOffset);
@@ -516,11 +524,17 @@ public final class Resampler {
             return 0;
         }
         if (first != null) {
-            int mid = first.finish(between, 0);
-            int written = second.run(between, 0, mid, out, outOffset);
-            written += second.finish(out, outOffset + written * channels);
-            reset();
-            return written;
+            PhaseBlocks.Scratch scratch = PhaseBlocks.Scratch.take();
+            try {
+                float[] between = scratch.between(betweenLength);
+                int mid = first.finish(between, 0);
+                int written = second.run(between, 0, mid, out, outOffset);
+                written += second.finish(out, outOffset + written * channels);
+                reset();
+                return written;
+            } finally {
+                PhaseBlocks.Scratch.give(scratch);
+            }
         }
         long owed = totalIn / down * up + ((totalIn % down) * 2 * up + down) / (2L * down);
         int written;
