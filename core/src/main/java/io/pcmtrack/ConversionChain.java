@@ -1,5 +1,7 @@
 package io.pcmtrack;
 
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
 import io.pcmtrack.dsp.ChannelMixer;
 import io.pcmtrack.dsp.Resampler;
 import io.pcmtrack.dsp.SampleCodec;
@@ -8,15 +10,16 @@ import io.pcmtrack.dsp.SampleCodec;
  * Streaming conversion from one input format to an output rate and channel count: decode to
  * float, map channels, resample. Works through the input in pieces of {@link #CHUNK_FRAMES} frames, or when
  * it resamples of 20 ms or the resampler's {@link Resampler#callFrames()}, whichever is less (at least
- * {@link #CHUNK_FRAMES}, at most {@link #MAX_RESAMPLE_CHUNK_FRAMES}), so that its scratch arrays are small and
- * allocated once; a steady stream allocates nothing. On the resampler's small ratios that is 20 ms: a 20 ms
+ * {@link #CHUNK_FRAMES}, at most {@link #MAX_RESAMPLE_CHUNK_FRAMES}), so that its scratch arrays are small; they
+ * are borrowed for each call from a pool shared by all chains ({@link Scratch}), or the chain's own for a track
+ * whose writer may wait, and a steady stream allocates nothing. On the resampler's small ratios that is 20 ms: a 20 ms
  * write is then one block of the resampler's, where pieces of 256 frames cut it in two (a 24 kHz track's frame
  * cost 14 % more, a 48 kHz one's into 16 kHz 40 % more).
  *
  * <p>Channels are mapped before resampling when they decrease and after when they increase, so
  * the resampler always runs on the smaller count. A 16-bit input with the output rate goes
- * through an exact integer path (no float round trip). The resampler is the only state; it
- * lives until {@link #reset()} or {@link #finish}.
+ * through an exact integer path (no float round trip). The resampler is the only state kept between
+ * calls; it lives until {@link #reset()} or {@link #finish}.
  *
  * <p>Converted float output saturates at {@code ±Float.MAX_VALUE} (NaN becomes 0): a mix or a
  * filter sum of near-{@code Float.MAX_VALUE} samples would otherwise come out infinite. Integer
@@ -50,12 +53,14 @@ final class ConversionChain {
     private final boolean integerPath;
     /** The output is encoded to 16 bits, which clips and maps NaN to 0 itself: no saturation pass. */
     private final boolean integerOut;
-    private final float[] decoded;
-    private final float[] downmixed;
-    private final float[] resampled;
-    private final float[] upmixed;
-    private final short[] shortsIn;
-    private final short[] shortsOut;
+    /** Lengths of the arrays a call works in ({@link Scratch}); 0 where this chain needs none. */
+    private final int decodedLength;
+    private final int downmixedLength;
+    private final int resampledLength;
+    private final int upmixedLength;
+    private final int shortsLength;
+    /** This chain's own arrays when it does not borrow them from {@link Scratch}'s pool, else null. */
+    private final Scratch own;
     /** Input frames per piece. */
     private final int chunk;
     private boolean pending;
@@ -75,8 +80,19 @@ final class ConversionChain {
         this(input, outRate, outChannels, integerOut, Resampler.Quality.STANDARD);
     }
 
-    /** As above, resampling with the given {@link Resampler.Quality}. */
+    /** As above, resampling with the given {@link Resampler.Quality}, borrowing its arrays for each call. */
     ConversionChain(PcmFormat input, int outRate, int outChannels, boolean integerOut, Resampler.Quality quality) {
+        this(input, outRate, outChannels, integerOut, quality, true);
+    }
+
+    /**
+     * As above. With {@code lend} the arrays a call works in are borrowed from a pool shared by all chains for
+     * the length of the call ({@link Scratch}); without, this chain holds its own, for an output that may wait
+     * in {@link Output#accept} (a track that blocks its writer until there is room) and would hold a borrowed
+     * scratch all that time.
+     */
+    ConversionChain(PcmFormat input, int outRate, int outChannels, boolean integerOut, Resampler.Quality quality,
+                    boolean lend) {
         this.input = input;
         this.inChannels = input.channels();
         this.outChannels = outChannels;
@@ -94,18 +110,49 @@ final class ConversionChain {
         this.chunk = resampler == null ? CHUNK_FRAMES
                 : Math.max(CHUNK_FRAMES, Math.min(MAX_RESAMPLE_CHUNK_FRAMES, Math.min(twentyMs, resampler.callFrames())));
         if (integerPath) {
-            shortsIn = new short[chunk * inChannels];
-            shortsOut = new short[chunk * outChannels];
-            decoded = downmixed = resampled = upmixed = null;
-            return;
+            shortsLength = chunk * Math.max(inChannels, outChannels);
+            decodedLength = downmixedLength = resampledLength = upmixedLength = 0;
+        } else {
+            shortsLength = 0;
+            decodedLength = chunk * inChannels;
+            downmixedLength = outChannels < inChannels ? chunk * outChannels : 0;
+            int maxOut = resampler == null ? chunk
+                    : Math.max(resampler.maxOutputFrames(chunk), resampler.maxFinishFrames());
+            resampledLength = resampler == null ? 0 : maxOut * resampleChannels;
+            upmixedLength = outChannels > inChannels ? maxOut * outChannels : 0;
         }
-        shortsIn = shortsOut = null;
-        decoded = new float[chunk * inChannels];
-        downmixed = outChannels < inChannels ? new float[chunk * outChannels] : null;
-        int maxOut = resampler == null ? chunk
-                : Math.max(resampler.maxOutputFrames(chunk), resampler.maxFinishFrames());
-        resampled = resampler == null ? null : new float[maxOut * resampleChannels];
-        upmixed = outChannels > inChannels ? new float[maxOut * outChannels] : null;
+        if (lend) {
+            own = null;
+        } else {
+            own = new Scratch();
+            fit(own);
+        }
+    }
+
+    private Scratch borrow() {
+        return own != null ? own : fit(Scratch.take());
+    }
+
+    private void giveBack(Scratch s) {
+        if (s != own) {
+            Scratch.give(s);
+        }
+    }
+
+    private Scratch fit(Scratch s) {
+        s.decoded = grown(s.decoded, decodedLength);
+        s.downmixed = grown(s.downmixed, downmixedLength);
+        s.resampled = grown(s.resampled, resampledLength);
+        s.upmixed = grown(s.upmixed, upmixedLength);
+        if (s.shortsIn.length < shortsLength) {
+            s.shortsIn = new short[shortsLength];
+            s.shortsOut = new short[shortsLength];
+        }
+        return s;
+    }
+
+    private static float[] grown(float[] a, int length) {
+        return a.length < length ? new float[length] : a;
     }
 
     PcmFormat input() {
@@ -141,30 +188,39 @@ final class ConversionChain {
 
     /** Converts all of {@code pcm}; false if the output stopped it. */
     boolean convert(PcmData pcm, Output output) throws InterruptedException {
+        Scratch s = borrow();
+        try {
+            return convert(pcm, output, s);
+        } finally {
+            giveBack(s);
+        }
+    }
+
+    private boolean convert(PcmData pcm, Output output, Scratch s) throws InterruptedException {
         int frames = pcm.samplesPerChannel();
         streamInput += frames;
         for (int f = 0; f < frames; f += chunk) {
             int n = Math.min(chunk, frames - f);
             if (integerPath) {
-                pcm.readShorts(f, n, shortsIn, 0);
-                ChannelMixer.mix(shortsIn, 0, inChannels, shortsOut, 0, outChannels, n);
-                if (!output.accept(shortsOut, 0, n * outChannels)) {
+                pcm.readShorts(f, n, s.shortsIn, 0);
+                ChannelMixer.mix(s.shortsIn, 0, inChannels, s.shortsOut, 0, outChannels, n);
+                if (!output.accept(s.shortsOut, 0, n * outChannels)) {
                     return false;
                 }
                 continue;
             }
-            pcm.readFloats(f, n, decoded, 0);
-            float[] x = decoded;
-            if (downmixed != null) {
-                ChannelMixer.mix(decoded, 0, inChannels, downmixed, 0, outChannels, n);
-                x = downmixed;
+            pcm.readFloats(f, n, s.decoded, 0);
+            float[] x = s.decoded;
+            if (downmixedLength > 0) {
+                ChannelMixer.mix(s.decoded, 0, inChannels, s.downmixed, 0, outChannels, n);
+                x = s.downmixed;
             }
             if (resampler != null) {
                 pending = true;
-                n = resampler.process(x, 0, n, resampled, 0);
-                x = resampled;
+                n = resampler.process(x, 0, n, s.resampled, 0);
+                x = s.resampled;
             }
-            if (!emit(x, n, output)) {
+            if (!emit(x, n, output, s)) {
                 return false;
             }
         }
@@ -178,8 +234,13 @@ final class ConversionChain {
         }
         pending = false;
         streamInput = 0;
-        int n = resampler.finish(resampled, 0);
-        return emit(resampled, n, output);
+        Scratch s = borrow();
+        try {
+            int n = resampler.finish(s.resampled, 0);
+            return emit(s.resampled, n, output, s);
+        } finally {
+            giveBack(s);
+        }
     }
 
     /** Forgets all state: the next chunk starts a new stream. */
@@ -191,22 +252,22 @@ final class ConversionChain {
         streamInput = 0;
     }
 
-    private boolean emit(float[] x, int frames, Output output) throws InterruptedException {
+    private boolean emit(float[] x, int frames, Output output, Scratch s) throws InterruptedException {
         if (frames == 0) {
             return true;
         }
-        if (upmixed != null) {
-            ChannelMixer.mix(x, 0, inChannels, upmixed, 0, outChannels, frames);
-            x = upmixed;
+        if (upmixedLength > 0) {
+            ChannelMixer.mix(x, 0, inChannels, s.upmixed, 0, outChannels, frames);
+            x = s.upmixed;
         }
         int count = frames * outChannels;
         if (integerOut) {
-            // the vectorised half of the encoding, here on this chain's own scratch and outside the buffer's lock
+            // the vectorised half of the encoding, here on this call's scratch and outside the buffer's lock
             SampleCodec.scaleForS16(x, 0, count);
         }
         for (int i = 0; !integerOut && i < count; i++) {
             float v = x[i];
-            // x is this chain's own scratch array: saturate in place. NaN fails both tests and becomes 0.
+            // x is this call's scratch array: saturate in place. NaN fails both tests and becomes 0.
             x[i] = v >= Float.MAX_VALUE ? Float.MAX_VALUE : v <= -Float.MAX_VALUE ? -Float.MAX_VALUE : v == v ? v : 0f;
         }
         return output.accept(x, 0, count);
@@ -312,6 +373,50 @@ final class ConversionChain {
 
         private float[] trimmed(float[] a) {
             return a.length == size ? a : java.util.Arrays.copyOf(a, size);
+        }
+    }
+
+    /**
+     * The arrays one conversion call works in: the decoded input, its downmix, the resampled audio, its upmix, or
+     * the 16-bit pieces of the exact integer path. They hold nothing from one call to the next, so a chain that
+     * lends ({@link #ConversionChain(PcmFormat, int, int, boolean, Resampler.Quality, boolean) lend}) borrows one
+     * from a pool shared by all chains for the length of a call, as the resampler lends its block scratch: a
+     * resampling track then holds none of them between its writes (24 kHz into 48 kHz, 20 ms pieces: 5.7 KB),
+     * and a write finds arrays that some write just used, still in the cache. A scratch grows to the largest
+     * chain it has served. When every slot is lent a new scratch is allocated and, if no slot is free when it
+     * comes back, dropped: with at most {@link #SLOTS_IN_POOL} conversions at the same instant nothing is
+     * allocated in steady state.
+     */
+    static final class Scratch {
+        /** Scratches kept: twice the processors, at least 8. */
+        static final int SLOTS_IN_POOL = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
+        private static final AtomicReferenceArray<Scratch> POOL = new AtomicReferenceArray<>(SLOTS_IN_POOL);
+        private static final float[] NO_FLOATS = new float[0];
+        private static final short[] NO_SHORTS = new short[0];
+
+        float[] decoded = NO_FLOATS;
+        float[] downmixed = NO_FLOATS;
+        float[] resampled = NO_FLOATS;
+        float[] upmixed = NO_FLOATS;
+        short[] shortsIn = NO_SHORTS;
+        short[] shortsOut = NO_SHORTS;
+
+        static Scratch take() {
+            for (int i = 0; i < SLOTS_IN_POOL; i++) {
+                Scratch s = POOL.get(i);
+                if (s != null && POOL.compareAndSet(i, s, null)) {
+                    return s;
+                }
+            }
+            return new Scratch();
+        }
+
+        static void give(Scratch s) {
+            for (int i = 0; i < SLOTS_IN_POOL; i++) {
+                if (POOL.get(i) == null && POOL.compareAndSet(i, null, s)) {
+                    return;
+                }
+            }
         }
     }
 }

@@ -108,8 +108,9 @@ final class Converter extends WriteLock implements ConversionChain.Output {
                 continue; // the finish may have raced a flush: read the epoch again
             }
             if (chain == null) {
+                // A writer that may wait for room would hold borrowed arrays while it waits: it keeps its own.
                 chain = new ConversionChain(in, format.sampleRate(), format.channels(),
-                        format.sampleFormat() == SampleFormat.S16, resampling);
+                        format.sampleFormat() == SampleFormat.S16, resampling, !mayWait);
             }
             if (buffer.reserve(chain.outputFor(pcm.samplesPerChannel()), writeEpoch)) {
                 break;

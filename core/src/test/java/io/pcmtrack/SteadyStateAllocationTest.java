@@ -43,6 +43,14 @@ class SteadyStateAllocationTest {
     }
 
     @Test
+    void convertedWritesOfAWriterThatMayWaitAllocateNothing() throws Exception {
+        // it keeps its conversion's arrays instead of borrowing them for each write
+        AudioStreamTrack t = AudioStreamTrack.builder().clock(new VirtualClock()).overflow(OverflowPolicy.BLOCK).build();
+        PcmData chunk = PcmData.ofShorts(44_100, 1, AudioStreamTrackTest.ramp(0, 882));
+        assertThat(allocatedOverMeasuredFrames(t, chunk, 1)).isZero();
+    }
+
+    @Test
     void framesWithMarksPendingAllocateNothing() throws Exception {
         AudioStreamTrack t = AudioStreamTrack.builder().clock(new VirtualClock()).build();
         PcmData chunk = PcmData.ofShorts(48_000, 1, AudioStreamTrackTest.ramp(0, 960));

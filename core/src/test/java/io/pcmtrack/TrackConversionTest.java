@@ -58,6 +58,76 @@ class TrackConversionTest {
         assertThat(drain(chunked, 51)).containsExactly(expected);
     }
 
+    /**
+     * A track's conversion borrows its arrays for each write from a pool shared by every track
+     * ({@code ConversionChain.Scratch}); a track whose writer may wait keeps its own. Tracks written on several
+     * threads at once, more of them than the pool holds, get what each gets alone, sample for sample.
+     */
+    @Test
+    void tracksWrittenOnSeveralThreadsAtOnceGetWhatEachGetsAlone() throws Exception {
+        int[][] configs = { // input rate, input channels, track rate, track channels, 1 if the writer may wait
+            {24000, 1, 48000, 2, 0}, {48000, 2, 16000, 1, 0}, {44100, 1, 48000, 1, 0}, {16000, 2, 48000, 2, 0},
+            {8000, 1, 48000, 1, 1}, {22050, 1, 48000, 2, 0}, {48000, 1, 24000, 1, 1}, {32000, 2, 48000, 1, 0},
+            {24000, 1, 16000, 1, 0}, {16000, 1, 8000, 1, 0},
+        };
+        int seconds = 1;
+        float[][] alone = new float[configs.length][];
+        for (int i = 0; i < configs.length; i++) {
+            alone[i] = writeAndDrain(configs[i], seconds, 100 + i);
+        }
+        float[][] together = new float[configs.length][];
+        Throwable[] failures = new Throwable[configs.length];
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(configs.length);
+        Thread[] threads = new Thread[configs.length];
+        for (int i = 0; i < configs.length; i++) {
+            int n = i;
+            threads[i] = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int round = 0; round < 3; round++) {
+                        together[n] = writeAndDrain(configs[n], seconds, 100 + n);
+                        if (!java.util.Arrays.equals(together[n], alone[n])) {
+                            break;
+                        }
+                    }
+                } catch (Throwable e) {
+                    failures[n] = e;
+                }
+            });
+            threads[i].start();
+        }
+        for (Thread t : threads) {
+            t.join();
+        }
+        for (int i = 0; i < configs.length; i++) {
+            assertThat(failures[i]).as("thread %d", i).isNull();
+            assertThat(together[i]).as("%s alone and with the others", java.util.Arrays.toString(configs[i]))
+                    .containsExactly(alone[i]);
+        }
+    }
+
+    /** One track of {@code config}: noise written in random pieces of up to 30 ms, then drained as floats. */
+    private static float[] writeAndDrain(int[] config, int seconds, long seed) throws InterruptedException {
+        int inRate = config[0];
+        int inChannels = config[1];
+        AudioStreamTrack t = AudioStreamTrack.builder().clock(new VirtualClock()).sampleRate(config[2])
+                .channels(config[3]).sampleFormat(SampleFormat.F32).bufferLimit(Duration.ofSeconds(seconds + 1))
+                .overflow(config[4] == 1 ? OverflowPolicy.BLOCK : OverflowPolicy.DROP_OLDEST).build();
+        Random random = new Random(seed);
+        int total = seconds * inRate;
+        for (int off = 0; off < total; ) {
+            int n = Math.min(total - off, 1 + random.nextInt(inRate * 3 / 100));
+            float[] piece = new float[n * inChannels];
+            for (int j = 0; j < piece.length; j++) {
+                piece[j] = (float) (random.nextGaussian() * 0.2);
+            }
+            t.write(PcmData.ofFloats(inRate, inChannels, piece), off + n == total);
+            off += n;
+        }
+        int frames = (int) (t.buffered().toMillis() / 20);
+        return drain(t, frames);
+    }
+
     @Test
     void resampledAudioIsNotShiftedInTime() throws Exception {
         AudioStreamTrack t = f32Track();
