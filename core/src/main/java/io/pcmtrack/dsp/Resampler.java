@@ -29,8 +29,8 @@ import java.util.Objects;
  * flat within 2e-6 dB to 0.55 of the input rate and -143 dB from 1.45 of it, where the doubled signal's first
  * image starts). The response is the Nyquist kernel's (-1 dB at 0.968 of the input Nyquist, images below
  * -146 dB); the lookahead is 46 plus half the second stage's span (52 input frames, within 5 ms, or one stage);
- * 22050 to 48000 runs 1.8 times as fast, 44100 to 48000 1.3 to 1.6 times. {@link #maxFinishFrames()} is then the first stage's tail through the
- * second plus the second's tail.
+ * 22050 to 48000 runs 1.8 times as fast, 44100 to 48000 1.3 to 1.6 times. {@link #maxFinishFrames()} is then
+ * the first stage's tail through the second plus the second's tail.
  *
  * <p><b>Phases.</b> Output {@code k} sits at input time {@code k * inRate / outRate} exactly: the kernel is
  * centred on it, nothing is shifted. With the ratio reduced to {@code up/down} there are {@code up}
@@ -38,8 +38,8 @@ import java.util.Objects;
  * of outputs (20 ms of input, at least 256 outputs per phase: {@link #callFrames()}) is computed phase by
  * phase, each multiply-add running across the block's outputs, in float: the taps are grouped by their input offset modulo 16 so that one copy of the input
  * serves five taps per pass, and the groups with the smallest taps come first so that the sums stay
- * small until the large central taps. Otherwise, when the table fits in 1 MiB (every common pair: 44100 to 48000 has 160
- * phases, 107 KB) each phase has its own exact coefficients, stored so that four consecutive outputs are
+ * small until the large central taps. Otherwise, when the table fits in 1 MiB (every common pair: 48000 to 44100 has 147
+ * phases, 110 KB) each phase has its own exact coefficients, stored so that four consecutive outputs are
  * computed in one pass over the input. Otherwise (44101 to 48000, 7999 to 48000, ...) the coefficients
  * are a quadratic (3-point Lagrange) interpolation between samples of the kernel taken at 256 points per
  * lower-rate sample, one 166 KB table for all such ratios; the interpolation error is at most -141 dB
@@ -62,16 +62,17 @@ import java.util.Objects;
  * holds a float history of {@code window + max(256, window)} frames per channel on the exact path (20 ms
  * instead of 256 with the Vector API's exact kernel) and {@code window + max(block, window)} on the block
  * path, where the window is 80 to 94 frames when upsampling and about {@code 2 * half-length * in/out} when
- * downsampling (1.4 KB per channel for 44100 to 48000, 2.4 KB for 24000 to 48000, 5 KB for 48000 to 16000);
+ * downsampling (1.4 KB per channel for 48000 to 44100, 2.4 KB for 24000 to 48000, 5 KB for 48000 to 16000);
  * in transposed form instead 336 pending double sums per channel (2.7 KB) and one 80-tap row. In
  * two stages an instance holds both stages; the signal between them (2,049 floats, 8 KB, per channel) is lent for
  * the length of a call from the same pool as the block scratch.
  *
  * <p><b>With the Vector API.</b> On a JVM started with {@code --add-modules jdk.incubator.vector} (an incubator
  * module, so never on by default) the small ratios and the exact path's ratios whose period is whole groups of
- * eight (44100 to 48000, ...) run kernels that keep their sums in registers: 1.1 to 1.8 times as fast on the
- * small ratios and about 1.5 times at 44100 to 48000, with fused multiply-adds in float. The output then differs
- * by float rounding (SINAD at 1 kHz 147.8 to 153.1 dB on the small ratios, 144.4 dB at 44100 to 48000), and a
+ * eight (44100 to 32000, the second stage of 44100 to 48000, ...) run kernels that keep their sums in registers:
+ * 1.1 to 1.8 times as fast on the small ratios and about 1.5 times on the exact path (measured at 44100 to 48000
+ * in one stage), with fused multiply-adds in float. The output then differs by float rounding (SINAD at 1 kHz
+ * 147.8 to 153.1 dB on the small ratios, 144.4 dB at 44100 to 48000 in one stage), and a
  * non-finite sample on the exact path reaches up to seven frames past the kernel instead of three; everything
  * else above holds. {@code -Dio.pcmtrack.vector=false} keeps the default kernels; {@link #toString()} says
  * which run.
@@ -370,7 +371,7 @@ public final class Resampler {
      * a call is one block of rows when it holds at most this many frames: 20 ms of input (at most 1,024 frames)
      * and at least 256 outputs per phase (512 at 24000 to 48000, 960 at 48000 to 16000); each block pays for its copies and the set-up
      * of every pass, so a 20 ms write cut in two costs 12 to 40 % more. Otherwise the history's free room: 20 ms
-     * on the exact path when its Vector API kernel runs (882 frames at 44100 to 48000), else 256 frames, where
+     * on the exact path when its Vector API kernel runs (882 frames at 44100 to 32000), else 256 frames, where
      * the size of a call changes little. Equal rates: 256.
      */
     public int callFrames() {
