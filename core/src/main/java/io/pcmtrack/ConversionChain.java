@@ -1,10 +1,9 @@
 package io.pcmtrack;
 
-import java.util.concurrent.atomic.AtomicReferenceArray;
-
 import io.pcmtrack.dsp.ChannelMixer;
 import io.pcmtrack.dsp.Resampler;
 import io.pcmtrack.dsp.SampleCodec;
+import io.pcmtrack.dsp.ScratchPool;
 
 /**
  * Streaming conversion from one input format to an output rate and channel count: decode to
@@ -130,12 +129,12 @@ final class ConversionChain {
     }
 
     private Scratch borrow() {
-        return own != null ? own : fit(Scratch.take());
+        return own != null ? own : fit(Scratch.POOL.take());
     }
 
     private void giveBack(Scratch s) {
         if (s != own) {
-            Scratch.give(s);
+            Scratch.POOL.give(s);
         }
     }
 
@@ -383,14 +382,10 @@ final class ConversionChain {
      * from a pool shared by all chains for the length of a call, as the resampler lends its block scratch: a
      * resampling track then holds none of them between its writes (24 kHz into 48 kHz, 20 ms pieces: 5.7 KB),
      * and a write finds arrays that some write just used, still in the cache. A scratch grows to the largest
-     * chain it has served. When every slot is lent a new scratch is allocated and, if no slot is free when it
-     * comes back, dropped: with at most {@link #SLOTS_IN_POOL} conversions at the same instant nothing is
-     * allocated in steady state.
+     * chain it has served. The pool: {@link ScratchPool}.
      */
     static final class Scratch {
-        /** Scratches kept: twice the processors, at least 8. */
-        static final int SLOTS_IN_POOL = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
-        private static final AtomicReferenceArray<Scratch> POOL = new AtomicReferenceArray<>(SLOTS_IN_POOL);
+        static final ScratchPool<Scratch> POOL = new ScratchPool<>(Scratch::new);
         private static final float[] NO_FLOATS = new float[0];
         private static final short[] NO_SHORTS = new short[0];
 
@@ -400,23 +395,5 @@ final class ConversionChain {
         float[] upmixed = NO_FLOATS;
         short[] shortsIn = NO_SHORTS;
         short[] shortsOut = NO_SHORTS;
-
-        static Scratch take() {
-            for (int i = 0; i < SLOTS_IN_POOL; i++) {
-                Scratch s = POOL.get(i);
-                if (s != null && POOL.compareAndSet(i, s, null)) {
-                    return s;
-                }
-            }
-            return new Scratch();
-        }
-
-        static void give(Scratch s) {
-            for (int i = 0; i < SLOTS_IN_POOL; i++) {
-                if (POOL.get(i) == null && POOL.compareAndSet(i, null, s)) {
-                    return;
-                }
-            }
-        }
     }
 }

@@ -61,7 +61,8 @@ class TrackConversionTest {
     /**
      * A track's conversion borrows its arrays for each write from a pool shared by every track
      * ({@code ConversionChain.Scratch}); a track whose writer may wait keeps its own. Tracks written on several
-     * threads at once, more of them than the pool holds, get what each gets alone, sample for sample.
+     * threads at once, ten of them (more than the pool holds on up to four processors), get what each gets alone,
+     * sample for sample.
      */
     @Test
     void tracksWrittenOnSeveralThreadsAtOnceGetWhatEachGetsAlone() throws Exception {

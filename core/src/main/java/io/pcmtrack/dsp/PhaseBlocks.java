@@ -2,7 +2,6 @@ package io.pcmtrack.dsp;
 
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.DoubleUnaryOperator;
 
 /**
@@ -250,7 +249,7 @@ final class PhaseBlocks {
 
     /** Takes scratch for {@link #compute} and {@link #write} until {@link #release}. */
     void acquire() {
-        Scratch s = Scratch.take();
+        Scratch s = Scratch.POOL.take();
         s.fit(up, rows, klassLength, down * streamLength);
         scratch = s;
         sums = s.sums;
@@ -265,7 +264,7 @@ final class PhaseBlocks {
         sums = null;
         klass = null;
         streams = null;
-        Scratch.give(s);
+        Scratch.POOL.give(s);
     }
 
     /** Outputs per phase per block: {@link #compute} takes at most this many rows. */
@@ -488,38 +487,16 @@ final class PhaseBlocks {
      * (24000 to 48000: 6.5 KB), and a write finds sums rows that the previous write of any track left in the
      * cache where, with thousands of tracks, its own went cold a period ago (a frame at 1,000 to 10,000 tracks
      * measured 2-38 % cheaper in alternating runs, docs/RESAMPLER.md, "Scratch lent from a pool"). An instance
-     * with more rows or phases than a scratch holds grows it. When every slot is lent, a new scratch is allocated and, if no slot
-     * is free when it comes back, dropped: with at most {@link #SLOTS_IN_POOL} scratches lent at once nothing is
-     * allocated in steady state.
+     * with more rows or phases than a scratch holds grows it. The pool: {@link ScratchPool}.
      */
     static final class Scratch {
-        /** Scratches kept: twice the processors, at least 8. */
-        static final int SLOTS_IN_POOL = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
-        private static final AtomicReferenceArray<Scratch> POOL = new AtomicReferenceArray<>(SLOTS_IN_POOL);
+        static final ScratchPool<Scratch> POOL = new ScratchPool<>(Scratch::new);
 
         float[][] sums = new float[0][];
         float[] klass = new float[0];
         float[] streams = new float[0];
         /** The signal between the two stages of a two-stage {@link Resampler}, which takes a scratch of its own. */
         private float[] between = new float[0];
-
-        static Scratch take() {
-            for (int i = 0; i < SLOTS_IN_POOL; i++) {
-                Scratch s = POOL.get(i);
-                if (s != null && POOL.compareAndSet(i, s, null)) {
-                    return s;
-                }
-            }
-            return new Scratch();
-        }
-
-        static void give(Scratch s) {
-            for (int i = 0; i < SLOTS_IN_POOL; i++) {
-                if (POOL.get(i) == null && POOL.compareAndSet(i, null, s)) {
-                    return;
-                }
-            }
-        }
 
         /** {@link #between}, grown to at least {@code length} floats. */
         float[] between(int length) {

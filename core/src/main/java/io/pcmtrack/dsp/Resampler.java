@@ -477,7 +477,7 @@ public final class Resampler {
             return inFrames;
         }
         if (first != null) {
-            PhaseBlocks.Scratch scratch = PhaseBlocks.Scratch.take();
+            PhaseBlocks.Scratch scratch = PhaseBlocks.Scratch.POOL.take();
             try {
                 float[] between = scratch.between(betweenLength);
                 int written = 0;
@@ -489,7 +489,7 @@ public final class Resampler {
                 }
                 return written;
             } finally {
-                PhaseBlocks.Scratch.give(scratch);
+                PhaseBlocks.Scratch.POOL.give(scratch);
             }
         }
         if (scatter) {
@@ -525,7 +525,7 @@ public final class Resampler {
             return 0;
         }
         if (first != null) {
-            PhaseBlocks.Scratch scratch = PhaseBlocks.Scratch.take();
+            PhaseBlocks.Scratch scratch = PhaseBlocks.Scratch.POOL.take();
             try {
                 float[] between = scratch.between(betweenLength);
                 int mid = first.finish(between, 0);
@@ -534,7 +534,7 @@ public final class Resampler {
                 reset();
                 return written;
             } finally {
-                PhaseBlocks.Scratch.give(scratch);
+                PhaseBlocks.Scratch.POOL.give(scratch);
             }
         }
         long owed = totalIn / down * up + ((totalIn % down) * 2 * up + down) / (2L * down);

@@ -492,7 +492,7 @@ class ResamplerTest {
     void resamplersOnSeveralThreadsShareTheScratchPoolWithoutCrossTalkOrAllocation() throws Exception {
         int[][] ratios = {{24000, 48000, 1}, {48000, 16000, 2}, {16000, 48000, 1}, {8000, 48000, 1}, {44100, 48000, 2}};
         assertThat(new Resampler(44100, 48000, 2).twoStage()).isTrue();
-        assertThat(ratios.length + 1).isLessThanOrEqualTo(PhaseBlocks.Scratch.SLOTS_IN_POOL);
+        assertThat(ratios.length + 1).isLessThanOrEqualTo(ScratchPool.SLOTS);
         float[][] inputs = new float[ratios.length][];
         float[][] alone = new float[ratios.length][];
         for (int t = 0; t < ratios.length; t++) {
