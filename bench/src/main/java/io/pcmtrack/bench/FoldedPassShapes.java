@@ -1,10 +1,7 @@
 package io.pcmtrack.bench;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * Which loop shapes C2 vectorises for the resampler's block path, and at what cost per output and tap: the
@@ -29,8 +26,8 @@ public final class FoldedPassShapes {
             throw new IllegalArgumentException("rows must be 1.." + BLOCK + ", got " + rows);
         }
         float[] sum = new float[BLOCK];
-        float[] a = row(1);
-        float[] b = row(2);
+        float[] a = ShapeBursts.row(1, BLOCK + 80);
+        float[] b = ShapeBursts.row(2, BLOCK + 80);
         String[] names = {"class pass, 5 taps", "folded, 2 pairs (4 taps)", "folded, 3 pairs (6 taps)",
             "folded, 4 pairs (8 taps)", "folded, 5 pairs (10 taps)", "folded, 5 pairs, 256 rows constant"};
         int[] taps = {5, 4, 6, 8, 10, 10};
@@ -42,41 +39,14 @@ public final class FoldedPassShapes {
             () -> fold5(sum, a, b, 0.1f, 0.2f, 0.3f, 0.2f, 0.1f, rows),
             () -> fold5Block(sum, a, b, 0.1f, 0.2f, 0.3f, 0.2f, 0.1f),
         };
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        int reps = 20_000;
-        int warmUp = 5;
-        double[][] nanos = new double[shapes.length][30];
-        for (int round = 0; round < warmUp + nanos[0].length; round++) {
-            for (int k = 0; k < shapes.length; k++) {
-                long t0 = threads.getCurrentThreadCpuTime();
-                for (int j = 0; j < reps; j++) {
-                    shapes[k].run();
-                }
-                long t = threads.getCurrentThreadCpuTime() - t0;
-                if (round >= warmUp) {
-                    nanos[k][round - warmUp] = (double) t / reps;
-                }
-                Arrays.fill(sum, 0f);
-            }
-        }
+        double[][] nanos = ShapeBursts.time(shapes, () -> Arrays.fill(sum, 0f));
         System.out.println("| loop (" + rows + " rows) | ns per pass, median (p10) | ns per output and tap |");
         System.out.println("|---|---|---|");
         for (int k = 0; k < shapes.length; k++) {
-            double[] v = nanos[k].clone();
-            Arrays.sort(v);
+            double[] v = ShapeBursts.medianAndP10(nanos[k]);
             int n = k == shapes.length - 1 ? BLOCK : rows;
-            System.out.println(String.format(Locale.ROOT, "| %s | %.1f (%.1f) | %.4f |", names[k], v[v.length / 2], v[v.length / 10],
-                    v[v.length / 2] / n / taps[k]));
+            System.out.println(String.format(Locale.ROOT, "| %s | %.1f (%.1f) | %.4f |", names[k], v[0], v[1], v[0] / n / taps[k]));
         }
-    }
-
-    private static float[] row(long seed) {
-        Random random = new Random(seed);
-        float[] x = new float[BLOCK + 80];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextGaussian();
-        }
-        return x;
     }
 
     private static void pass5(float[] sum, float[] s, float c0, float c1, float c2, float c3, float c4, int count) {

@@ -1,10 +1,7 @@
 package io.pcmtrack.bench;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * Which loop shapes the JIT vectorises, beside the resampler's five-tap class pass: a sixth tap from the same
@@ -32,7 +29,7 @@ public final class PassShapes {
         float[] sum2 = new float[MAX_ROWS];
         float[][] r = new float[5][];
         for (int i = 0; i < r.length; i++) {
-            r[i] = row(i + 1);
+            r[i] = ShapeBursts.row(i + 1, MAX_ROWS + 96);
         }
         String[] names = {
             "class pass: 5 taps from one row, 16 apart",
@@ -51,50 +48,20 @@ public final class PassShapes {
             () -> phases2(sum, sum2, r[0], 0.1f, 0.2f, 0.3f, 0.4f, rows),
             () -> apart1(sum, r[0], 0.1f, 0.2f, 0.2f, 0.1f, rows),
         };
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        int reps = 20_000;
-        int warmUp = 5;
-        double[][] nanos = new double[shapes.length][30];
-        for (int round = 0; round < warmUp + nanos[0].length; round++) {
-            for (int k = 0; k < shapes.length; k++) {
-                long t0 = threads.getCurrentThreadCpuTime();
-                for (int j = 0; j < reps; j++) {
-                    shapes[k].run();
-                }
-                long t = threads.getCurrentThreadCpuTime() - t0;
-                if (round >= warmUp) {
-                    nanos[k][round - warmUp] = (double) t / reps;
-                }
-                Arrays.fill(sum, 0f);
-                Arrays.fill(sum2, 0f);
-            }
-        }
+        double[][] nanos = ShapeBursts.time(shapes, () -> {
+            Arrays.fill(sum, 0f);
+            Arrays.fill(sum2, 0f);
+        });
         System.out.println("Java " + Runtime.version());
         System.out.println("| loop (" + rows + " rows) | ns per pass, median (p10) | ns per output and tap | vectorised? |");
         System.out.println("|---|---|---|---|");
-        double base = median(nanos[0]) / rows / taps[0];
+        double base = ShapeBursts.medianAndP10(nanos[0])[0] / rows / taps[0];
         for (int k = 0; k < shapes.length; k++) {
-            double[] v = nanos[k].clone();
-            Arrays.sort(v);
-            double perTap = v[v.length / 2] / rows / taps[k];
-            System.out.println(String.format(Locale.ROOT, "| %s | %.1f (%.1f) | %.4f | %s |", names[k], v[v.length / 2],
-                    v[v.length / 10], perTap, perTap > 2.5 * base ? "no (scalar)" : "yes"));
+            double[] v = ShapeBursts.medianAndP10(nanos[k]);
+            double perTap = v[0] / rows / taps[k];
+            System.out.println(String.format(Locale.ROOT, "| %s | %.1f (%.1f) | %.4f | %s |", names[k], v[0], v[1], perTap,
+                    perTap > 2.5 * base ? "no (scalar)" : "yes"));
         }
-    }
-
-    private static double median(double[] values) {
-        double[] v = values.clone();
-        Arrays.sort(v);
-        return v[v.length / 2];
-    }
-
-    private static float[] row(long seed) {
-        Random random = new Random(seed);
-        float[] x = new float[MAX_ROWS + 96];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) random.nextGaussian();
-        }
-        return x;
     }
 
     private static void pass5(float[] sum, float[] s, float c0, float c1, float c2, float c3, float c4, int count) {
